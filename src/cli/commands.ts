@@ -1,0 +1,221 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { Actor } from '../audit/audit-service.ts';
+import { migrate } from '../db/migrate.ts';
+import type { Services } from '../services/index.ts';
+import { ValidationError } from '../services/principal.ts';
+import { parseOrThrow, organisationSchema } from '../services/admin-service.ts';
+import { newId } from '../ids.ts';
+import type { Output } from './output.ts';
+
+export const CLI_ACTOR: Actor = { userId: null, label: 'cli', organisationId: null, roles: [] };
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A duration like 30m, 1h, 7d, 2w. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)\s*(s|m|h|d|w)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--expires: "${text}" is not a duration; use a number and a unit, like 30m, 1h, 7d or 2w`);
+  const n = Number(m[1]);
+  if (n <= 0) throw new UsageError('--expires: the duration must be more than zero');
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  return n * unit;
+}
+
+export interface Command {
+  name: string;
+  usage: string;
+  description: string;
+  run(services: Services, args: string[], io: Output): Promise<number>;
+}
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'migrate',
+    usage: 'migrate',
+    description: 'Apply database migrations (the server also does this on start)',
+    async run(services, _args, io) {
+      const r = await migrate(services.database);
+      io.out(r.applied.length ? `Applied ${r.applied.join(', ')}. Schema is at version ${r.current}.` : `Nothing to apply: schema is at version ${r.current}.`);
+      return 0;
+    },
+  },
+  {
+    name: 'demo-users',
+    usage: 'demo-users',
+    description: 'List the demo users as JSON (email, organisation, roles)',
+    async run(services, _args, io) {
+      if (!(await services.demo.isLoaded())) {
+        io.err('The demo partnership is not loaded in this database (start it with `npm start`, or run `npx teamaround demo-load`).');
+        io.out('[]');
+        return 1;
+      }
+      const users = await services.demo.users();
+      io.out(JSON.stringify(users.map((u) => ({ email: u.email, name: u.name, organisation: u.organisation, roles: u.roles })), null, 2));
+      return 0;
+    },
+  },
+  {
+    name: 'demo-code',
+    usage: 'demo-code <email>',
+    description: "Print a demo user's current security code (only when the demo partnership is loaded)",
+    async run(services, args, io) {
+      const email = args[0];
+      if (!email) throw new UsageError('Give the demo user\'s email address, e.g. `npx teamaround demo-code admin@csc.northbridge.example`');
+      const { code, secondsLeft } = await services.demo.code(email);
+      io.out(code);
+      io.err(`(valid for about ${secondsLeft} more seconds)`);
+      return 0;
+    },
+  },
+  {
+    name: 'demo-load',
+    usage: 'demo-load',
+    description: 'Load the invented demo partnership into an empty database',
+    async run(services, _args, io) {
+      const r = await services.demo.load();
+      if (r === 'not-empty') {
+        io.err('This database already holds organisations that are not the demo partnership; the demo was not loaded.');
+        return 1;
+      }
+      io.out(r === 'loaded' ? 'Demo partnership loaded.' : 'The demo partnership was already loaded.');
+      return 0;
+    },
+  },
+  {
+    name: 'api-token',
+    usage: 'api-token create --user <email> [--expires 1h] [--name <label>]',
+    description: 'Create an API bearer token for a practitioner; prints the token once',
+    async run(services, args, io) {
+      const [sub, ...rest] = args;
+      if (sub !== 'create') throw new UsageError('Usage: api-token create --user <email> [--expires 1h] [--name <label>]');
+      const { values } = parseArgs({
+        args: rest,
+        options: { user: { type: 'string' }, expires: { type: 'string' }, name: { type: 'string' } },
+        strict: true,
+      });
+      if (!values.user) throw new UsageError('--user: give the practitioner\'s email address');
+      const expiresInMs = values.expires ? parseDuration(values.expires) : null;
+      const { token, expiresAt, user } = await services.auth.createApiToken(values.user, {
+        expiresInMs,
+        name: values.name ?? 'command line',
+        by: CLI_ACTOR,
+      });
+      io.out(token);
+      io.err(`Token for ${user.email} (${user.organisationName}); ${expiresAt ? `expires ${expiresAt.toISOString()}` : 'does not expire'}. It is shown only once.`);
+      return 0;
+    },
+  },
+  {
+    name: 'audit',
+    usage: 'audit verify',
+    description: 'Check the whole audit hash chain; names the first broken entry',
+    async run(services, args, io) {
+      if (args[0] !== 'verify') throw new UsageError('Usage: audit verify');
+      const started = performance.now();
+      const result = await services.audit.verify((n) => {
+        if (io.interactive) process.stderr.write(`\rChecked ${n} entries…`);
+      });
+      if (io.interactive) process.stderr.write('\r\x1b[K');
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (result.ok) {
+        io.out(`Audit log intact: ${result.entries} entries checked in ${seconds}s.`);
+        return 0;
+      }
+      const b = result.firstBroken!;
+      io.out(`Audit log BROKEN at entry ${b.seq}${b.id ? ` (id ${b.id})` : ''}: ${b.problem}. ${result.entries} entries before it are intact.`);
+      return 3;
+    },
+  },
+  {
+    name: 'admin',
+    usage: 'admin create --email <email> --name <full name> --organisation <name> --type <type> --code <official code>',
+    description: 'Create a system administrator (and their organisation if new); prints an invitation link',
+    async run(services, args, io) {
+      const [sub, ...rest] = args;
+      if (sub !== 'create') throw new UsageError('Usage: ' + this.usage);
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          email: { type: 'string' },
+          name: { type: 'string' },
+          organisation: { type: 'string' },
+          type: { type: 'string' },
+          code: { type: 'string' },
+        },
+        strict: true,
+      });
+      const v = z
+        .object({ email: z.email('--email: enter an email address'), name: z.string('--name: enter their full name').min(1), organisation: z.string('--organisation: enter the organisation name').min(1) })
+        .safeParse(values);
+      if (!v.success) throw new UsageError(v.error.issues.map((i) => i.message).join('\n'));
+      const repo = services.repositories.organisations;
+      let org = await repo.findByName(v.data.organisation);
+      if (!org) {
+        const o = parseOrThrow(organisationSchema, { name: v.data.organisation, typeCode: values.type, officialCode: values.code });
+        const id = newId();
+        await repo.insert(id, { ...o, oidcClientSecret: null }, new Date());
+        org = (await repo.findById(id))!;
+        await services.audit.record({ actor: CLI_ACTOR, action: 'admin.organisation.create', outcome: 'success', subjectType: 'organisation', subjectId: id });
+      }
+      if (await services.repositories.users.findByEmail(v.data.email)) {
+        throw new ValidationError({ email: `--email: ${v.data.email} already has an account` });
+      }
+      const id = newId();
+      await services.repositories.users.insert(
+        { id, organisationId: org.id, email: v.data.email, displayName: v.data.name, jobTitle: null, phone: null, status: 'invited', roles: ['system_admin'], teamIds: [] },
+        new Date(),
+      );
+      const { token, expiresAt } = await services.auth.createInvitation(id, CLI_ACTOR);
+      await services.audit.record({ actor: CLI_ACTOR, action: 'admin.practitioner.invite', outcome: 'success', subjectType: 'practitioner', subjectId: id, details: { roles: ['system_admin'] } });
+      const base = services.config.publicUrl ?? `http://${services.config.host}:${services.config.port}`;
+      io.out(`${base}/invitation/${token}`);
+      io.err(`Invitation for ${v.data.email} (${org.name}) as system administrator; expires ${expiresAt.toISOString()}.`);
+      return 0;
+    },
+  },
+];
+
+export function describeCommands(): string {
+  return [
+    'Usage: npx teamaround <command>',
+    '',
+    '  start [--demo]',
+    '      Start the web server (npm start loads the demo partnership)',
+    ...COMMANDS.flatMap((c) => [`  ${c.usage}`, `      ${c.description}`]),
+    '',
+    'Environment: DATABASE_URL (PostgreSQL; default is the embedded database), DATA_DIR (embedded database folder, default ./.data), PORT, HOST.',
+  ].join('\n');
+}
+
+/** Runs one command against open services; usage and validation problems become a message and exit code 2. */
+export async function runCommand(services: Services, argv: string[], io: Output): Promise<number> {
+  const [name, ...args] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`Unknown command "${name ?? ''}".\n\n${describeCommands()}`);
+    return 2;
+  }
+  try {
+    return await command.run(services, args, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(err.message);
+      return 2;
+    }
+    if (err instanceof ValidationError) {
+      io.err(Object.values(err.fields).join('\n'));
+      return 2;
+    }
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(err as Error).message}\nUsage: npx teamaround ${command.usage}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,85 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Services } from '../../services/index.ts';
+import { actorOf } from '../../services/principal.ts';
+import { auditContext } from '../request-context.ts';
+import { ApiRegistry } from './registry.ts';
+import { registerCommonSchemas } from './schemas.ts';
+
+export class UnauthorizedError extends Error {
+  readonly status = 401;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** Builds the registry of every API route (also used to produce /api/openapi.json). */
+export function buildApiRegistry(services: Services): ApiRegistry {
+  const registry = new ApiRegistry();
+  const { Me } = registerCommonSchemas(registry);
+
+  registry.add({
+    method: 'get',
+    path: '/api/v1/me',
+    operationId: 'getMe',
+    summary: 'Who the caller is',
+    description: 'The practitioner the bearer token belongs to: organisation, roles and teams.',
+    tags: ['Identity'],
+    secured: true,
+    responses: { 200: { description: 'The caller', schema: Me } },
+    handler: async ({ req }) => {
+      const p = req.principal!;
+      const teams = (await services.repositories.organisations.teams(p.organisationId)).filter((t) => p.teamIds.includes(t.id));
+      const org = await services.repositories.organisations.findById(p.organisationId);
+      await services.audit.record({
+        actor: actorOf(p),
+        action: 'api.me.read',
+        outcome: 'success',
+        subjectType: 'practitioner',
+        subjectId: p.userId,
+        context: auditContext(req),
+      });
+      return {
+        id: p.userId,
+        email: p.email,
+        displayName: p.displayName,
+        organisation: { id: p.organisationId, name: p.organisationName, type: org?.typeCode ?? 'other', officialCode: org?.officialCode ?? '' },
+        roles: p.roles,
+        teams: teams.map((t) => ({ id: t.id, name: t.name })),
+        authenticatedBy: p.via,
+      };
+    },
+  });
+
+  return registry;
+}
+
+/** /api/v1: bearer token on every route (401 JSON without one), JSON bodies, JSON errors. */
+export function apiV1Routes(services: Services, registry: ApiRegistry): Router {
+  const router = Router();
+  router.use('/api/v1', async (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      return next(new UnauthorizedError(header ? 'The Authorization header must be "Bearer <token>"' : 'A bearer token is required'));
+    }
+    const principal = await services.auth.authenticateApiToken(match[1]!);
+    if (!principal) {
+      await services.audit.record({
+        actor: { userId: null, label: 'api', organisationId: null, roles: [] },
+        action: 'api.authenticate',
+        outcome: 'failure',
+        reason: 'unknown, expired or revoked token',
+        context: auditContext(req),
+      });
+      return next(new UnauthorizedError('The bearer token is not valid, has expired or was revoked'));
+    }
+    req.principal = principal;
+    next();
+  });
+  // Bodies are parsed only after the caller is known.
+  router.use('/api/v1', express.json({ limit: '1mb' }));
+  registry.mount(router);
+  return router;
+}

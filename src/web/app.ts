@@ -1,0 +1,56 @@
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Services } from '../services/index.ts';
+import { appVersion } from '../version.ts';
+import { apiV1Routes, buildApiRegistry } from './api/v1.ts';
+import { adminRoutes } from './journeys/admin/routes.ts';
+import { auditRoutes } from './journeys/audit/routes.ts';
+import { homeRoutes } from './journeys/home/routes.ts';
+import { oidcRoutes } from './journeys/oidc/routes.ts';
+import { signInRoutes } from './journeys/sign-in/routes.ts';
+import { setupAuthentication } from './setup/authentication.ts';
+import { setupCsrf } from './setup/csrf.ts';
+import { setupErrorHandling } from './setup/errors.ts';
+import { setupHealth } from './setup/health.ts';
+import { setupLogging } from './setup/logging.ts';
+import { setupNunjucks } from './setup/nunjucks.ts';
+import { setupRequestContext } from './setup/request-context.ts';
+import { setupSecurityHeaders } from './setup/security.ts';
+import { setupSessions } from './setup/sessions.ts';
+import { setupStatic } from './setup/static.ts';
+import './types.ts';
+
+/**
+ * The web application. Order matters: request id and logging first; health checks, static
+ * files and the bearer-token API need no session; then sessions, CSRF and the signed-in
+ * practitioner for the web journeys; errors last.
+ */
+export function createApp(services: Services, logger: Logger): Express {
+  const app = express();
+  app.set('query parser', 'simple');
+  setupRequestContext(app);
+  setupLogging(app, logger);
+  setupSecurityHeaders(app, { https: Boolean(services.config.publicUrl?.startsWith('https://')) });
+  setupNunjucks(app);
+  setupHealth(app, services);
+  setupStatic(app);
+
+  const registry = buildApiRegistry(services);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(registry.openApiDocument({ version: appVersion().version, serverUrl: services.config.publicUrl }));
+  });
+  app.use(apiV1Routes(services, registry));
+
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  setupSessions(app, services);
+  setupCsrf(app);
+  setupAuthentication(app, services);
+  app.use(signInRoutes(services));
+  app.use(oidcRoutes(services));
+  app.use(homeRoutes());
+  app.use(adminRoutes(services));
+  app.use(auditRoutes(services));
+
+  setupErrorHandling(app, logger);
+  return app;
+}

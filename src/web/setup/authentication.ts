@@ -1,0 +1,67 @@
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Services } from '../../services/index.ts';
+import { actorOf, ForbiddenError, hasRole, type Role } from '../../services/principal.ts';
+import { auditContext } from '../request-context.ts';
+import { urls } from '../urls.ts';
+
+/** Loads the signed-in practitioner from the session on every request and builds the navigation they may use. */
+export function setupAuthentication(app: Express, services: Services): void {
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const { userId, via } = req.session;
+    if (userId) {
+      const principal = await services.auth.principal(userId, via ?? 'password');
+      if (principal) {
+        req.principal = principal;
+        res.locals.principal = principal;
+        res.locals.navigation = navigationFor(req);
+        // Pages for signed-in users may show personal data: never cache them.
+        res.setHeader('Cache-Control', 'no-store');
+      } else {
+        // Deactivated or deleted since the session began.
+        await new Promise<void>((resolve) => req.session.regenerate(() => resolve()));
+      }
+    }
+    if (req.session.flash) {
+      res.locals.flash = req.session.flash;
+      delete req.session.flash;
+    }
+    next();
+  });
+}
+
+function navigationFor(req: Request) {
+  const p = req.principal;
+  const items: Array<{ href: string; text: string; active: boolean }> = [
+    { href: urls.home(), text: 'Home', active: req.path === '/' },
+  ];
+  if (hasRole(p, 'system_admin')) {
+    items.push({ href: urls.admin.organisations(), text: 'Organisations', active: req.path.startsWith('/admin/organisations') });
+    items.push({ href: urls.admin.practitioners(), text: 'Practitioners', active: req.path.startsWith('/admin/practitioners') });
+  }
+  if (hasRole(p, 'ig_lead')) {
+    items.push({ href: urls.audit.search(), text: 'Audit log', active: req.path.startsWith('/audit') });
+  }
+  return items;
+}
+
+export const requireSignedIn: RequestHandler = (req, res, next) => {
+  if (req.principal) return next();
+  if (req.method === 'GET') req.session.returnTo = req.originalUrl;
+  res.redirect(urls.signIn());
+};
+
+/** Refuses (and audits the refusal) unless the principal has one of the roles. */
+export function requireRole(services: Services, ...roles: Role[]): RequestHandler {
+  return async (req, _res, next) => {
+    if (!req.principal) return next(new ForbiddenError());
+    if (hasRole(req.principal, ...roles)) return next();
+    await services.audit.record({
+      actor: actorOf(req.principal),
+      action: 'web.access',
+      outcome: 'denied',
+      reason: `needs role ${roles.join(' or ')} for ${req.method} ${req.path}`,
+      context: auditContext(req),
+    });
+    next(new ForbiddenError(`You need the ${roles.map((r) => r.replace('_', ' ')).join(' or ')} role to see this page`));
+  };
+}

@@ -1,0 +1,37 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { describeDatabase } from '../support/database.ts';
+
+describe(`health endpoints (${describeDatabase()})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('/ping answers without a session or database', async () => {
+    const res = await request(t.app).get('/ping').expect(200);
+    expect(res.body).toEqual({ status: 'pong' });
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('/health is UP when the database answers', async () => {
+    const res = await request(t.app).get('/health').expect(200);
+    expect(res.body.status).toBe('UP');
+    expect(res.body.components.database.status).toBe('UP');
+  });
+
+  it('/info gives version and commit', async () => {
+    const res = await request(t.app).get('/info').expect(200);
+    expect(res.body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(typeof res.body.commit).toBe('string');
+  });
+
+  it('/health is DOWN with 503 once the database is gone', async () => {
+    const other = await createTestApp();
+    await other.close();
+    const res = await request(other.app).get('/health').expect(503);
+    expect(res.body.status).toBe('DOWN');
+  });
+});
