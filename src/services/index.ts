@@ -11,6 +11,7 @@ import { UserRepository } from '../repositories/user-repository.ts';
 import { AdminService } from './admin-service.ts';
 import { AuthService } from './auth-service.ts';
 import { DemoService } from './demo-service.ts';
+import { OidcService } from './oidc-service.ts';
 
 /** The composition root: repositories are built once and injected into services, services into routes. */
 export function createServices(config: Config, database: DatabaseHandle, options: { now?: () => Date } = {}) {
@@ -48,7 +49,15 @@ export function createServices(config: Config, database: DatabaseHandle, options
     audit,
     secretBox,
   });
-  return { config, database, secretBox, repositories, audit, auth, admin, demo };
+  const oidc = new OidcService({
+    organisations: repositories.organisations,
+    users: repositories.users,
+    audit,
+    secretBox,
+    config,
+    now: options.now,
+  });
+  return { config, database, secretBox, repositories, audit, auth, admin, demo, oidc };
 }
 
 export type Services = ReturnType<typeof createServices>;
