@@ -6,7 +6,7 @@ import { acquireDataDirLock, DataDirBusyError, readServerLock } from '../runtime
 import { sendControlCommand } from '../runtime/control-socket.ts';
 import { createServices } from '../services/index.ts';
 import { startServer, startupBanner, StartupError } from '../server.ts';
-import { describeCommands, runCommand } from './commands.ts';
+import { COMMANDS, describeCommands, runCommand } from './commands.ts';
 import { terminal } from './output.ts';
 
 /** The `teamaround` command. Returns the exit code. */
@@ -15,6 +15,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     terminal.out(describeCommands());
     return command ? 0 : 2;
+  }
+  if (command !== 'start' && !COMMANDS.some((c) => c.name === command)) {
+    terminal.err(`Unknown command "${command}".\n\n${describeCommands()}`);
+    return 2;
   }
   let config: Config;
   try {

@@ -197,6 +197,11 @@ export class OrganisationRepository {
     }));
   }
 
+  async teamNames(ids: readonly string[]): Promise<Array<{ id: string; name: string }>> {
+    if (ids.length === 0) return [];
+    return this.#h.db.selectFrom('team').select(['id', 'name']).where('id', 'in', ids).orderBy('name').execute();
+  }
+
   async findTeam(id: string): Promise<Team | undefined> {
     const all = await this.#h.db.selectFrom('team').selectAll().where('id', '=', id).executeTakeFirst();
     return (

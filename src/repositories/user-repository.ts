@@ -6,6 +6,8 @@ export interface User {
   id: string;
   organisationId: string;
   organisationName: string;
+  organisationType: string;
+  organisationCode: string;
   email: string;
   displayName: string;
   jobTitle: string | null;
@@ -59,6 +61,8 @@ export class UserRepository {
         'u.id',
         'u.organisation_id',
         'o.name as organisation_name',
+        'o.type_code as organisation_type',
+        'o.official_code as organisation_code',
         'u.email',
         'u.display_name',
         'u.job_title',
@@ -87,6 +91,8 @@ export class UserRepository {
       id: r.id as string,
       organisationId: r.organisation_id as string,
       organisationName: r.organisation_name as string,
+      organisationType: r.organisation_type as string,
+      organisationCode: r.organisation_code as string,
       email: r.email as string,
       displayName: r.display_name as string,
       jobTitle: (r.job_title as string | null) ?? null,

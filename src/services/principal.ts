@@ -11,6 +11,8 @@ export interface Principal {
   displayName: string;
   organisationId: string;
   organisationName: string;
+  organisationType: string;
+  organisationCode: string;
   roles: Role[];
   teamIds: string[];
   /** How they authenticated: password+TOTP, an agency's OIDC provider, or an API token. */
@@ -24,6 +26,8 @@ export function principalFromUser(u: User, via: Principal['via']): Principal {
     displayName: u.displayName,
     organisationId: u.organisationId,
     organisationName: u.organisationName,
+    organisationType: u.organisationType,
+    organisationCode: u.organisationCode,
     roles: u.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)),
     teamIds: u.teamIds,
     via,

@@ -29,8 +29,7 @@ export function buildApiRegistry(services: Services): ApiRegistry {
     responses: { 200: { description: 'The caller', schema: Me } },
     handler: async ({ req }) => {
       const p = req.principal!;
-      const teams = (await services.repositories.organisations.teams(p.organisationId)).filter((t) => p.teamIds.includes(t.id));
-      const org = await services.repositories.organisations.findById(p.organisationId);
+      const teams = await services.repositories.organisations.teamNames(p.teamIds);
       await services.audit.record({
         actor: actorOf(p),
         action: 'api.me.read',
@@ -43,9 +42,9 @@ export function buildApiRegistry(services: Services): ApiRegistry {
         id: p.userId,
         email: p.email,
         displayName: p.displayName,
-        organisation: { id: p.organisationId, name: p.organisationName, type: org?.typeCode ?? 'other', officialCode: org?.officialCode ?? '' },
+        organisation: { id: p.organisationId, name: p.organisationName, type: p.organisationType, officialCode: p.organisationCode },
         roles: p.roles,
-        teams: teams.map((t) => ({ id: t.id, name: t.name })),
+        teams,
         authenticatedBy: p.via,
       };
     },

@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 
 /** Access logs: method, path without its query string, status, time, request id and user id; never bodies. */
 export function setupLogging(app: Express, logger: Logger): void {
+  if (!logger.isLevelEnabled('info') && !logger.isLevelEnabled('warn')) return;
   app.use(
     pinoHttp({
       logger,

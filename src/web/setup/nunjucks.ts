@@ -17,9 +17,11 @@ const ROLE_LABELS: Record<string, string> = {
 export function setupNunjucks(app: Express): nunjucks.Environment {
   const env = nunjucks.configure(
     [path.join(projectRoot, 'src/web/views'), path.join(projectRoot, 'src/web/journeys'), govukDist],
-    { autoescape: true, express: app, noCache: process.env.NODE_ENV === 'development', throwOnUndefined: false },
+    { autoescape: true, express: app, noCache: process.env.TEMPLATE_RELOAD === 'true', throwOnUndefined: false },
   );
   app.set('view engine', 'njk');
+  // Templates are read once; set TEMPLATE_RELOAD=true while editing them.
+  app.set('view cache', process.env.TEMPLATE_RELOAD !== 'true');
   env.addGlobal('urls', urls);
   env.addFilter('roleLabel', (code: string) => ROLE_LABELS[code] ?? code);
   env.addFilter('dateTime', (d: Date | string | null | undefined) => {

@@ -3,10 +3,14 @@ import session, { type SessionData } from 'express-session';
 import type { SessionRepository } from '../../repositories/session-repository.ts';
 import type { Services } from '../../services/index.ts';
 
+const TOUCH_GRANULARITY_MS = 60_000;
+
 /** express-session store over the web_session table, with idle expiry enforced by the database query. */
 class DatabaseSessionStore extends session.Store {
   readonly #repo: SessionRepository;
   readonly #idleMs: number;
+  /** When each session's expiry was last pushed on, so a busy session is not rewritten on every request. */
+  readonly #lastTouched = new Map<string, number>();
 
   constructor(repo: SessionRepository, idleMs: number) {
     super();
@@ -22,6 +26,7 @@ class DatabaseSessionStore extends session.Store {
   }
 
   override set(sid: string, data: SessionData, cb?: (err?: unknown) => void): void {
+    this.#lastTouched.set(sid, Date.now());
     this.#repo.set(sid, data as unknown as Record<string, unknown>, new Date(Date.now() + this.#idleMs)).then(
       () => cb?.(),
       (err: unknown) => cb?.(err),
@@ -29,13 +34,23 @@ class DatabaseSessionStore extends session.Store {
   }
 
   override touch(sid: string, _data: SessionData, cb?: (err?: unknown) => void): void {
-    this.#repo.touch(sid, new Date(Date.now() + this.#idleMs)).then(
+    // Sliding expiry to the minute: skip the write if it moved on less than a minute ago.
+    const now = Date.now();
+    const last = this.#lastTouched.get(sid);
+    if (last !== undefined && now - last < TOUCH_GRANULARITY_MS) {
+      cb?.();
+      return;
+    }
+    if (this.#lastTouched.size > 50_000) this.#lastTouched.clear();
+    this.#lastTouched.set(sid, now);
+    this.#repo.touch(sid, new Date(now + this.#idleMs)).then(
       () => cb?.(),
       (err: unknown) => cb?.(err),
     );
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.#lastTouched.delete(sid);
     this.#repo.destroy(sid).then(
       () => cb?.(),
       (err: unknown) => cb?.(err),
