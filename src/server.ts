@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
@@ -71,7 +71,7 @@ export async function startServer(
     const host = address.address.includes(':') ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
 
-    let control: import('node:net').Server | undefined;
+    let control: NetServer | undefined;
     if (!config.databaseUrl) {
       control = await startControlSocket(controlSocketPath(config.dataDir), async (argv) => {
         const io = bufferedOutput();

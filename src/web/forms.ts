@@ -3,7 +3,7 @@ import { ValidationError } from '../services/principal.ts';
 
 export interface FormErrors {
   errors: Record<string, { text: string }>;
-  errorList: Array<{ text: string; href: string }>;
+  errorList: Array<{ text: string; href?: string }>;
 }
 
 /**
@@ -16,7 +16,8 @@ export function formErrors(err: ValidationError, order: string[] = []): FormErro
   );
   return {
     errors: Object.fromEntries(entries.map(([k, text]) => [k, { text }])),
-    errorList: entries.map(([k, text]) => ({ text, href: `#${k}` })),
+    // Only fields on the page get a link; a problem with no field (e.g. the account's status) is text alone.
+    errorList: entries.map(([k, text]) => (order.length === 0 || order.includes(k) ? { text, href: `#${k}` } : { text })),
   };
 }
 

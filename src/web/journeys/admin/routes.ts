@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../../services/index.ts';
 import { formErrors, isValidationError } from '../../forms.ts';
 import { auditContext } from '../../request-context.ts';
@@ -28,7 +28,7 @@ export function adminRoutes(services: Services): Router {
   });
 
   const renderOrgForm = async (
-    res: import('express').Response,
+    res: Response,
     view: { organisation?: { id: string; name: string }; values: Record<string, unknown>; status?: number; errors?: object },
   ) => {
     res.status(view.status ?? 200).render('admin/organisation-form.njk', {
@@ -112,7 +112,7 @@ export function adminRoutes(services: Services): Router {
 
   const renderInvite = async (
     req: Request,
-    res: import('express').Response,
+    res: Response,
     view: { values: Record<string, unknown>; status?: number; errors?: object; errorList?: object },
   ) => {
     const [organisations, teams, roles] = await Promise.all([
@@ -156,7 +156,7 @@ export function adminRoutes(services: Services): Router {
 
   const renderEdit = async (
     req: Request,
-    res: import('express').Response,
+    res: Response,
     userId: string,
     view: { values?: Record<string, unknown>; status?: number; errors?: object; errorList?: object },
   ) => {
