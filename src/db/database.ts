@@ -35,10 +35,14 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-/** int8 and numeric come back as JS numbers on both engines (ids are UUIDs; counts fit). */
+/**
+ * int8 comes back as a JS number on both engines (ids are UUIDs; counts fit), and a SQL date as
+ * its 'YYYY-MM-DD' text, never a Date in the server's local time zone.
+ */
 const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20) return (v: string) => Number(v);
+    if (oid === 1082) return (v: string) => v;
     return pg.types.getTypeParser(oid, format);
   },
 };
@@ -146,7 +150,7 @@ async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
   try {
     if (!inMemory) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const dir = inMemory ? undefined : path.join(dataDir, 'pgdata');
-    pglite = await PGlite.create(dir, { parsers: { 20: (v: string) => Number(v) } });
+    pglite = await PGlite.create(dir, { parsers: { 20: (v: string) => Number(v), 1082: (v: string) => v } });
   } catch (err) {
     throw new DatabaseUnavailableError(
       `Cannot open the embedded database in ${dataDir}: ${(err as Error).message}`,

@@ -8,6 +8,7 @@ export interface OrganisationTypeTable {
   code: string;
   label: string;
   code_scheme: string;
+  case_category: string;
 }
 
 export interface RoleTable {
@@ -140,7 +141,194 @@ export interface SchemaMigrationTable {
   applied_at: Timestamp;
 }
 
+type DateOnly = ColumnType<string, string, string>;
+
+export interface DataCategoryTable {
+  code: string;
+  label: string;
+  description: string;
+  case_content: boolean;
+}
+
+export interface RelationshipTypeTable {
+  code: string;
+  label: string;
+  inverse_code: string;
+  parental: boolean;
+}
+
+export interface InvolvementRoleTable {
+  code: string;
+  label: string;
+}
+
+export interface ServiceTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  category: string;
+  sensitive_kind: string | null;
+  email: string | null;
+  phone: string | null;
+  created_at: Timestamp;
+}
+
+export interface PersonTable {
+  subject_id: string;
+  sex: string;
+  gender: string | null;
+  date_of_birth: DateOnly | null;
+  dob_precision: string;
+  shielded: Generated<boolean>;
+  deceased: Generated<boolean>;
+  date_of_death: DateOnly | null;
+  created_at: Timestamp;
+  created_by: string | null;
+  updated_at: Timestamp;
+  request_key: string | null;
+}
+
+export interface PersonNameTable {
+  subject_id: string;
+  id: string;
+  kind: string;
+  given_names: string;
+  family_name: string;
+  given_norm: string;
+  family_norm: string;
+  family_phonetic: string;
+  given_phonetic: string;
+  created_at: Timestamp;
+}
+
+export interface PersonIdentifierTable {
+  subject_id: string;
+  id: string;
+  scheme: string;
+  value: string;
+  organisation_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface PersonAddressTable {
+  subject_id: string;
+  id: string;
+  line1: string;
+  line2: string | null;
+  town: string | null;
+  postcode: string;
+  from_date: DateOnly | null;
+  to_date: DateOnly | null;
+  created_at: Timestamp;
+}
+
+export interface RelationshipTable {
+  subject_id: string;
+  id: string;
+  pair_id: string;
+  related_subject_id: string;
+  type: string;
+  from_date: DateOnly | null;
+  to_date: DateOnly | null;
+  created_at: Timestamp;
+  created_by: string | null;
+}
+
+export interface HouseholdTable {
+  id: string;
+  created_at: Timestamp;
+}
+
+export interface HouseholdMemberTable {
+  subject_id: string;
+  household_id: string;
+  from_date: DateOnly | null;
+  to_date: DateOnly | null;
+}
+
+export interface InvolvementTable {
+  subject_id: string;
+  id: string;
+  organisation_id: string;
+  service_id: string | null;
+  team_id: string | null;
+  practitioner_id: string | null;
+  role: string;
+  start_date: DateOnly;
+  end_date: DateOnly | null;
+  early_help_assessment: Generated<boolean>;
+  consent_to_show: Generated<boolean>;
+  created_at: Timestamp;
+  created_by: string | null;
+  ended_by: string | null;
+  end_reason: string | null;
+}
+
+export interface EnquiryTable {
+  subject_id: string;
+  id: string;
+  organisation_id: string;
+  opened_by: string;
+  opened_at: Timestamp;
+  closed_at: Timestamp | null;
+  reason: string;
+}
+
+export interface DisclosureGrantTable {
+  subject_id: string;
+  id: string;
+  recipient_user_id: string | null;
+  recipient_team_id: string | null;
+  recipient_organisation_id: string | null;
+  categories: string[];
+  granted_by: string | null;
+  granted_at: Timestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface BreakGlassTable {
+  subject_id: string;
+  id: string;
+  user_id: string;
+  organisation_id: string;
+  reason: string;
+  started_at: Timestamp;
+  expires_at: Timestamp;
+  reviewed_at: Timestamp | null;
+  reviewed_by: string | null;
+  review_outcome: string | null;
+  review_note: string | null;
+}
+
+export interface NotificationTable {
+  id: string;
+  recipient_user_id: string;
+  kind: string;
+  subject_id: string | null;
+  message: string;
+  link: string | null;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+}
+
 export interface Database {
+  data_category: DataCategoryTable;
+  relationship_type: RelationshipTypeTable;
+  involvement_role: InvolvementRoleTable;
+  service: ServiceTable;
+  person: PersonTable;
+  person_name: PersonNameTable;
+  person_identifier: PersonIdentifierTable;
+  person_address: PersonAddressTable;
+  relationship: RelationshipTable;
+  household: HouseholdTable;
+  household_member: HouseholdMemberTable;
+  involvement: InvolvementTable;
+  enquiry: EnquiryTable;
+  disclosure_grant: DisclosureGrantTable;
+  break_glass: BreakGlassTable;
+  notification: NotificationTable;
   organisation_type: OrganisationTypeTable;
   role: RoleTable;
   organisation: OrganisationTable;

@@ -5,6 +5,9 @@ import { resolveAppSecret, SecretBox } from '../auth/secrets.ts';
 import { AuditRepository } from '../repositories/audit-repository.ts';
 import { CredentialRepository } from '../repositories/credential-repository.ts';
 import { OrganisationRepository } from '../repositories/organisation-repository.ts';
+import { PeopleRepository } from '../repositories/people-repository.ts';
+import { PolicyGate } from '../policy/policy-gate.ts';
+import { PersonService } from './person-service.ts';
 import { SessionRepository } from '../repositories/session-repository.ts';
 import { SettingRepository } from '../repositories/setting-repository.ts';
 import { UserRepository } from '../repositories/user-repository.ts';
@@ -20,6 +23,7 @@ export function createServices(config: Config, database: DatabaseHandle, options
     audit: new AuditRepository(database),
     credentials: new CredentialRepository(database),
     organisations: new OrganisationRepository(database),
+    people: new PeopleRepository(database),
     sessions: new SessionRepository(database),
     settings: new SettingRepository(database),
     users: new UserRepository(database),
@@ -57,7 +61,9 @@ export function createServices(config: Config, database: DatabaseHandle, options
     config,
     now: options.now,
   });
-  return { config, database, secretBox, repositories, audit, auth, admin, demo, oidc };
+  const gate = new PolicyGate({ people: repositories.people, audit, now: options.now });
+  const people = new PersonService({ people: repositories.people, organisations: repositories.organisations, users: repositories.users, audit, gate });
+  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,913 @@
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '../db/database.ts';
+import type { DataCategory, SubjectFacts } from '../policy/access-policy.ts';
+
+export interface PersonName {
+  id: string;
+  kind: 'current' | 'previous' | 'alias' | 'preferred' | 'birth';
+  givenNames: string;
+  familyName: string;
+}
+
+export interface PersonIdentifier {
+  id: string;
+  scheme: 'nhs_number' | 'upn' | 'local';
+  value: string;
+  organisationId: string | null;
+  organisationName: string | null;
+}
+
+export interface PersonAddress {
+  id: string;
+  line1: string;
+  line2: string | null;
+  town: string | null;
+  postcode: string;
+  fromDate: string | null;
+  toDate: string | null;
+}
+
+export interface PersonCore {
+  subjectId: string;
+  sex: 'female' | 'male' | 'unknown' | 'not_specified';
+  gender: string | null;
+  dateOfBirth: string | null;
+  dobPrecision: 'exact' | 'estimated' | 'expected' | 'unknown';
+  shielded: boolean;
+  deceased: boolean;
+  dateOfDeath: string | null;
+  createdAt: Date;
+}
+
+export interface PersonRecord extends PersonCore {
+  names: PersonName[];
+  identifiers: PersonIdentifier[];
+  addresses: PersonAddress[];
+}
+
+export interface Involvement {
+  id: string;
+  subjectId: string;
+  organisationId: string;
+  organisationName: string;
+  organisationType: string;
+  serviceId: string | null;
+  serviceName: string | null;
+  sensitiveKind: string | null;
+  category: DataCategory;
+  teamId: string | null;
+  teamName: string | null;
+  teamEmail: string | null;
+  teamPhone: string | null;
+  practitionerId: string | null;
+  practitionerName: string | null;
+  practitionerEmail: string | null;
+  practitionerPhone: string | null;
+  practitionerJobTitle: string | null;
+  role: string;
+  roleLabel: string;
+  startDate: string;
+  endDate: string | null;
+  earlyHelpAssessment: boolean;
+  consentToShow: boolean;
+}
+
+export interface Relationship {
+  id: string;
+  pairId: string;
+  subjectId: string;
+  relatedSubjectId: string;
+  type: string;
+  label: string;
+  inverseLabel: string;
+  parental: boolean;
+  fromDate: string | null;
+  toDate: string | null;
+  related: { givenNames: string; familyName: string; dateOfBirth: string | null; dobPrecision: string; sex: string; deceased: boolean; shielded: boolean };
+}
+
+export interface SearchCandidate {
+  subjectId: string;
+  sex: string;
+  dateOfBirth: string | null;
+  dobPrecision: string;
+  shielded: boolean;
+  deceased: boolean;
+  names: Array<{ kind: string; givenNames: string; familyName: string }>;
+  postcodes: string[];
+  identifiers: Array<{ scheme: string; value: string }>;
+}
+
+export interface NewName {
+  kind: PersonName['kind'];
+  givenNames: string;
+  familyName: string;
+  givenNorm: string;
+  familyNorm: string;
+  givenPhonetic: string;
+  familyPhonetic: string;
+}
+
+export interface NewPerson {
+  subjectId: string;
+  sex: PersonCore['sex'];
+  gender: string | null;
+  dateOfBirth: string | null;
+  dobPrecision: PersonCore['dobPrecision'];
+  shielded: boolean;
+  deceased: boolean;
+  dateOfDeath: string | null;
+  createdBy: string | null;
+  requestKey: string | null;
+  names: Array<NewName & { id: string }>;
+  identifiers: Array<{ id: string; scheme: PersonIdentifier['scheme']; value: string; organisationId: string | null }>;
+  addresses: Array<{ id: string; line1: string; line2: string | null; town: string | null; postcode: string; fromDate: string | null; toDate: string | null }>;
+}
+
+export class DuplicateIdentifierError extends Error {
+  readonly scheme: string;
+  readonly value: string;
+  constructor(scheme: string, value: string) {
+    super(`Another person already has ${scheme} ${value}`);
+    this.name = 'DuplicateIdentifierError';
+    this.scheme = scheme;
+    this.value = value;
+  }
+}
+
+function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e?.code === '23505' && (!constraint || e.constraint === constraint || Boolean(e.message?.includes(constraint)));
+}
+
+/**
+ * People, their names, identifiers, addresses, relationships and involvements, and the facts the
+ * access policy needs. Only PersonService calls this, and only after the policy has allowed it.
+ */
+export class PeopleRepository {
+  readonly #h: DatabaseHandle;
+  constructor(handle: DatabaseHandle) {
+    this.#h = handle;
+  }
+
+  get db() {
+    return this.#h.db;
+  }
+
+  async insertPerson(p: NewPerson, now: Date): Promise<void> {
+    try {
+      await this.#h.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('person')
+          .values({
+            subject_id: p.subjectId,
+            sex: p.sex,
+            gender: p.gender,
+            date_of_birth: p.dateOfBirth,
+            dob_precision: p.dobPrecision,
+            shielded: p.shielded,
+            deceased: p.deceased,
+            date_of_death: p.dateOfDeath,
+            created_at: now,
+            created_by: p.createdBy,
+            updated_at: now,
+            request_key: p.requestKey,
+          })
+          .execute();
+        await trx
+          .insertInto('person_name')
+          .values(
+            p.names.map((n) => ({
+              subject_id: p.subjectId,
+              id: n.id,
+              kind: n.kind,
+              given_names: n.givenNames,
+              family_name: n.familyName,
+              given_norm: n.givenNorm,
+              family_norm: n.familyNorm,
+              given_phonetic: n.givenPhonetic,
+              family_phonetic: n.familyPhonetic,
+              created_at: now,
+            })),
+          )
+          .execute();
+        for (const i of p.identifiers) {
+          try {
+            await trx
+              .insertInto('person_identifier')
+              .values({ subject_id: p.subjectId, id: i.id, scheme: i.scheme, value: i.value, organisation_id: i.organisationId, created_at: now })
+              .execute();
+          } catch (err) {
+            if (isUniqueViolation(err)) throw new DuplicateIdentifierError(i.scheme, i.value);
+            throw err;
+          }
+        }
+        if (p.addresses.length) {
+          await trx
+            .insertInto('person_address')
+            .values(
+              p.addresses.map((a) => ({
+                subject_id: p.subjectId,
+                id: a.id,
+                line1: a.line1,
+                line2: a.line2,
+                town: a.town,
+                postcode: a.postcode,
+                from_date: a.fromDate,
+                to_date: a.toDate,
+                created_at: now,
+              })),
+            )
+            .execute();
+        }
+      });
+    } catch (err) {
+      if (err instanceof DuplicateIdentifierError) throw err;
+      if (isUniqueViolation(err, 'person_request_key_key')) throw new RepeatedRequestError();
+      throw err;
+    }
+  }
+
+  async findByRequestKey(key: string): Promise<string | undefined> {
+    const r = await this.#h.db.selectFrom('person').select('subject_id').where('request_key', '=', key).executeTakeFirst();
+    return r?.subject_id;
+  }
+
+  async exists(subjectId: string): Promise<boolean> {
+    return Boolean(await this.#h.db.selectFrom('person').select('subject_id').where('subject_id', '=', subjectId).executeTakeFirst());
+  }
+
+  async findPerson(subjectId: string): Promise<PersonRecord | undefined> {
+    const [p, names, identifiers, addresses] = await Promise.all([
+      this.#h.db.selectFrom('person').selectAll().where('subject_id', '=', subjectId).executeTakeFirst(),
+      this.#h.db.selectFrom('person_name').select(['id', 'kind', 'given_names', 'family_name']).where('subject_id', '=', subjectId).orderBy('created_at').execute(),
+      this.#h.db
+        .selectFrom('person_identifier as i')
+        .leftJoin('organisation as o', 'o.id', 'i.organisation_id')
+        .select(['i.id', 'i.scheme', 'i.value', 'i.organisation_id', 'o.name as organisation_name'])
+        .where('i.subject_id', '=', subjectId)
+        .orderBy('i.scheme')
+        .execute(),
+      this.#h.db
+        .selectFrom('person_address')
+        .selectAll()
+        .where('subject_id', '=', subjectId)
+        .orderBy(sql`to_date is null`, 'desc')
+        .orderBy('from_date', 'desc')
+        .execute(),
+    ]);
+    if (!p) return undefined;
+    const order = { current: 0, preferred: 1, birth: 2, previous: 3, alias: 4 } as Record<string, number>;
+    return {
+      ...PeopleRepository.core(p),
+      names: names
+        .map((n) => ({ id: n.id, kind: n.kind as PersonName['kind'], givenNames: n.given_names, familyName: n.family_name }))
+        .sort((a, b) => (order[a.kind] ?? 9) - (order[b.kind] ?? 9)),
+      identifiers: identifiers.map((i) => ({
+        id: i.id,
+        scheme: i.scheme as PersonIdentifier['scheme'],
+        value: i.value,
+        organisationId: i.organisation_id,
+        organisationName: i.organisation_name,
+      })),
+      addresses: addresses.map((a) => ({
+        id: a.id,
+        line1: a.line1,
+        line2: a.line2,
+        town: a.town,
+        postcode: a.postcode,
+        fromDate: a.from_date,
+        toDate: a.to_date,
+      })),
+    };
+  }
+
+  static core(p: {
+    subject_id: string;
+    sex: string;
+    gender: string | null;
+    date_of_birth: string | null;
+    dob_precision: string;
+    shielded: boolean;
+    deceased: boolean;
+    date_of_death: string | null;
+    created_at: Date;
+  }): PersonCore {
+    return {
+      subjectId: p.subject_id,
+      sex: p.sex as PersonCore['sex'],
+      gender: p.gender,
+      dateOfBirth: p.date_of_birth,
+      dobPrecision: p.dob_precision as PersonCore['dobPrecision'],
+      shielded: p.shielded,
+      deceased: p.deceased,
+      dateOfDeath: p.date_of_death,
+      createdAt: p.created_at,
+    };
+  }
+
+  /** Everything the access policy needs about one person, in one round of queries. */
+  async policyFacts(subjectId: string, now: Date): Promise<SubjectFacts> {
+    const [person, involvements, enquiries, disclosures, breakGlass] = await Promise.all([
+      this.#h.db.selectFrom('person').select(['shielded']).where('subject_id', '=', subjectId).executeTakeFirst(),
+      this.#involvementFacts([subjectId]),
+      this.#h.db.selectFrom('enquiry').select('organisation_id').where('subject_id', '=', subjectId).where('closed_at', 'is', null).execute(),
+      this.#h.db
+        .selectFrom('disclosure_grant')
+        .select(['recipient_user_id', 'recipient_team_id', 'recipient_organisation_id', 'categories', 'expires_at', 'revoked_at'])
+        .where('subject_id', '=', subjectId)
+        .where('revoked_at', 'is', null)
+        .execute(),
+      this.#h.db.selectFrom('break_glass').select(['user_id', 'expires_at']).where('subject_id', '=', subjectId).where('expires_at', '>', now).execute(),
+    ]);
+    return {
+      subjectId,
+      exists: Boolean(person),
+      shielded: person?.shielded ?? false,
+      involvements: involvements.get(subjectId) ?? [],
+      openEnquiryOrganisationIds: enquiries.map((e) => e.organisation_id),
+      disclosures: disclosures.map((d) => ({
+        recipientUserId: d.recipient_user_id,
+        recipientTeamId: d.recipient_team_id,
+        recipientOrganisationId: d.recipient_organisation_id,
+        categories: d.categories as DataCategory[],
+        expiresAt: d.expires_at,
+        revoked: d.revoked_at !== null,
+      })),
+      breakGlass: breakGlass.map((b) => ({ userId: b.user_id, expiresAt: b.expires_at })),
+    };
+  }
+
+  /** Involvement facts for several people at once (search results). */
+  async #involvementFacts(subjectIds: readonly string[]) {
+    const out = new Map<string, SubjectFacts['involvements'][number][]>();
+    if (subjectIds.length === 0) return out;
+    const rows = await this.#h.db
+      .selectFrom('involvement as i')
+      .innerJoin('organisation as o', 'o.id', 'i.organisation_id')
+      .innerJoin('organisation_type as ot', 'ot.code', 'o.type_code')
+      .leftJoin('service as s', 's.id', 'i.service_id')
+      .select([
+        'i.subject_id',
+        'i.id',
+        'i.organisation_id',
+        'i.team_id',
+        'i.practitioner_id',
+        'i.role',
+        'i.end_date',
+        'i.consent_to_show',
+        's.sensitive_kind',
+        sql<string>`coalesce(s.category, ot.case_category)`.as('category'),
+      ])
+      .where('i.subject_id', 'in', subjectIds)
+      .execute();
+    const today = new Date().toISOString().slice(0, 10);
+    for (const r of rows) {
+      const list = out.get(r.subject_id) ?? [];
+      list.push({
+        id: r.id,
+        organisationId: r.organisation_id,
+        teamId: r.team_id,
+        practitionerId: r.practitioner_id,
+        role: r.role,
+        category: r.category as DataCategory,
+        sensitive: r.sensitive_kind !== null,
+        consentToShow: r.consent_to_show,
+        active: r.end_date === null || r.end_date > today,
+      });
+      out.set(r.subject_id, list);
+    }
+    return out;
+  }
+
+  async policyFactsMany(subjectIds: readonly string[], now: Date): Promise<Map<string, SubjectFacts>> {
+    if (subjectIds.length === 0) return new Map();
+    const ids = [...subjectIds];
+    const [people, involvements, enquiries, disclosures, breakGlass] = await Promise.all([
+      this.#h.db.selectFrom('person').select(['subject_id', 'shielded']).where('subject_id', 'in', ids).execute(),
+      this.#involvementFacts(ids),
+      this.#h.db.selectFrom('enquiry').select(['subject_id', 'organisation_id']).where('subject_id', 'in', ids).where('closed_at', 'is', null).execute(),
+      this.#h.db
+        .selectFrom('disclosure_grant')
+        .select(['subject_id', 'recipient_user_id', 'recipient_team_id', 'recipient_organisation_id', 'categories', 'expires_at'])
+        .where('subject_id', 'in', ids)
+        .where('revoked_at', 'is', null)
+        .execute(),
+      this.#h.db.selectFrom('break_glass').select(['subject_id', 'user_id', 'expires_at']).where('subject_id', 'in', ids).where('expires_at', '>', now).execute(),
+    ]);
+    const out = new Map<string, SubjectFacts>();
+    for (const p of people) {
+      out.set(p.subject_id, {
+        subjectId: p.subject_id,
+        exists: true,
+        shielded: p.shielded,
+        involvements: involvements.get(p.subject_id) ?? [],
+        openEnquiryOrganisationIds: enquiries.filter((e) => e.subject_id === p.subject_id).map((e) => e.organisation_id),
+        disclosures: disclosures
+          .filter((d) => d.subject_id === p.subject_id)
+          .map((d) => ({
+            recipientUserId: d.recipient_user_id,
+            recipientTeamId: d.recipient_team_id,
+            recipientOrganisationId: d.recipient_organisation_id,
+            categories: d.categories as DataCategory[],
+            expiresAt: d.expires_at,
+            revoked: false,
+          })),
+        breakGlass: breakGlass.filter((b) => b.subject_id === p.subject_id).map((b) => ({ userId: b.user_id, expiresAt: b.expires_at })),
+      });
+    }
+    return out;
+  }
+
+  async involvements(subjectIds: readonly string[]): Promise<Involvement[]> {
+    if (subjectIds.length === 0) return [];
+    const rows = await this.#h.db
+      .selectFrom('involvement as i')
+      .innerJoin('organisation as o', 'o.id', 'i.organisation_id')
+      .innerJoin('organisation_type as ot', 'ot.code', 'o.type_code')
+      .innerJoin('involvement_role as r', 'r.code', 'i.role')
+      .leftJoin('service as s', 's.id', 'i.service_id')
+      .leftJoin('team as t', 't.id', 'i.team_id')
+      .leftJoin('app_user as u', 'u.id', 'i.practitioner_id')
+      .select([
+        'i.id',
+        'i.subject_id',
+        'i.organisation_id',
+        'o.name as organisation_name',
+        'o.type_code as organisation_type',
+        'i.service_id',
+        's.name as service_name',
+        's.sensitive_kind',
+        sql<string>`coalesce(s.category, ot.case_category)`.as('category'),
+        'i.team_id',
+        't.name as team_name',
+        sql<string | null>`coalesce(s.email, t.email)`.as('team_email'),
+        sql<string | null>`coalesce(s.phone, t.phone)`.as('team_phone'),
+        'i.practitioner_id',
+        'u.display_name as practitioner_name',
+        'u.email as practitioner_email',
+        'u.phone as practitioner_phone',
+        'u.job_title as practitioner_job_title',
+        'i.role',
+        'r.label as role_label',
+        'i.start_date',
+        'i.end_date',
+        'i.early_help_assessment',
+        'i.consent_to_show',
+      ])
+      .where('i.subject_id', 'in', [...subjectIds])
+      .orderBy(sql`i.end_date is null`, 'desc')
+      .orderBy('i.start_date', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      subjectId: r.subject_id,
+      organisationId: r.organisation_id,
+      organisationName: r.organisation_name,
+      organisationType: r.organisation_type,
+      serviceId: r.service_id,
+      serviceName: r.service_name,
+      sensitiveKind: r.sensitive_kind,
+      category: r.category as DataCategory,
+      teamId: r.team_id,
+      teamName: r.team_name,
+      teamEmail: r.team_email,
+      teamPhone: r.team_phone,
+      practitionerId: r.practitioner_id,
+      practitionerName: r.practitioner_name,
+      practitionerEmail: r.practitioner_email,
+      practitionerPhone: r.practitioner_phone,
+      practitionerJobTitle: r.practitioner_job_title,
+      role: r.role,
+      roleLabel: r.role_label,
+      startDate: r.start_date,
+      endDate: r.end_date,
+      earlyHelpAssessment: r.early_help_assessment,
+      consentToShow: r.consent_to_show,
+    }));
+  }
+
+  async findInvolvement(subjectId: string, id: string): Promise<Involvement | undefined> {
+    return (await this.involvements([subjectId])).find((i) => i.id === id);
+  }
+
+  async insertInvolvement(
+    i: {
+      subjectId: string;
+      id: string;
+      organisationId: string;
+      serviceId: string | null;
+      teamId: string | null;
+      practitionerId: string | null;
+      role: string;
+      startDate: string;
+      endDate: string | null;
+      earlyHelpAssessment: boolean;
+      consentToShow: boolean;
+      createdBy: string;
+    },
+    now: Date,
+  ): Promise<void> {
+    await this.#h.db
+      .insertInto('involvement')
+      .values({
+        subject_id: i.subjectId,
+        id: i.id,
+        organisation_id: i.organisationId,
+        service_id: i.serviceId,
+        team_id: i.teamId,
+        practitioner_id: i.practitionerId,
+        role: i.role,
+        start_date: i.startDate,
+        end_date: i.endDate,
+        early_help_assessment: i.earlyHelpAssessment,
+        consent_to_show: i.consentToShow,
+        created_at: now,
+        created_by: i.createdBy,
+        ended_by: null,
+        end_reason: null,
+      })
+      .execute();
+  }
+
+  /** Ends an open involvement; false if it was already ended (a repeated submission). */
+  async endInvolvement(subjectId: string, id: string, endDate: string, endedBy: string, reason: string | null): Promise<boolean> {
+    const r = await this.#h.db
+      .updateTable('involvement')
+      .set({ end_date: endDate, ended_by: endedBy, end_reason: reason })
+      .where('subject_id', '=', subjectId)
+      .where('id', '=', id)
+      .where('end_date', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async relationships(subjectId: string): Promise<Relationship[]> {
+    const rows = await this.#h.db
+      .selectFrom('relationship as r')
+      .innerJoin('relationship_type as t', 't.code', 'r.type')
+      .innerJoin('relationship_type as inv', 'inv.code', 't.inverse_code')
+      .innerJoin('person as p', 'p.subject_id', 'r.related_subject_id')
+      .select([
+        'r.id',
+        'r.pair_id',
+        'r.subject_id',
+        'r.related_subject_id',
+        'r.type',
+        't.label',
+        'inv.label as inverse_label',
+        't.parental',
+        'r.from_date',
+        'r.to_date',
+        'p.date_of_birth',
+        'p.dob_precision',
+        'p.sex',
+        'p.deceased',
+        'p.shielded',
+        sql<string>`(select n.given_names from person_name n where n.subject_id = p.subject_id and n.kind = 'current' order by n.created_at limit 1)`.as('given_names'),
+        sql<string>`(select n.family_name from person_name n where n.subject_id = p.subject_id and n.kind = 'current' order by n.created_at limit 1)`.as('family_name'),
+      ])
+      .where('r.subject_id', '=', subjectId)
+      .orderBy('r.created_at')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      pairId: r.pair_id,
+      subjectId: r.subject_id,
+      relatedSubjectId: r.related_subject_id,
+      type: r.type,
+      label: r.label,
+      inverseLabel: r.inverse_label,
+      parental: r.parental,
+      fromDate: r.from_date,
+      toDate: r.to_date,
+      related: {
+        givenNames: r.given_names ?? '',
+        familyName: r.family_name ?? '',
+        dateOfBirth: r.date_of_birth,
+        dobPrecision: r.dob_precision,
+        sex: r.sex,
+        deceased: r.deceased,
+        shielded: r.shielded,
+      },
+    }));
+  }
+
+  /** Relationships among a set of people (to draw the family tree of the person's family). */
+  async relationshipsAmong(subjectIds: readonly string[]): Promise<Array<{ subjectId: string; relatedSubjectId: string; type: string; ended: boolean }>> {
+    if (subjectIds.length === 0) return [];
+    const rows = await this.#h.db
+      .selectFrom('relationship')
+      .select(['subject_id', 'related_subject_id', 'type', 'to_date'])
+      .where('subject_id', 'in', [...subjectIds])
+      .where('related_subject_id', 'in', [...subjectIds])
+      .execute();
+    return rows.map((r) => ({ subjectId: r.subject_id, relatedSubjectId: r.related_subject_id, type: r.type, ended: r.to_date !== null }));
+  }
+
+  async relationshipTypes(): Promise<Array<{ code: string; label: string; inverseCode: string; parental: boolean }>> {
+    const rows = await this.#h.db.selectFrom('relationship_type').selectAll().orderBy('code').execute();
+    return rows.map((r) => ({ code: r.code, label: r.label, inverseCode: r.inverse_code, parental: r.parental }));
+  }
+
+  async insertRelationship(
+    r: { subjectId: string; relatedSubjectId: string; type: string; inverseType: string; fromDate: string | null; createdBy: string },
+    ids: { pairId: string; forward: string; backward: string },
+    now: Date,
+  ): Promise<'created' | 'exists'> {
+    try {
+      await this.#h.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('relationship')
+          .values([
+            { subject_id: r.subjectId, id: ids.forward, pair_id: ids.pairId, related_subject_id: r.relatedSubjectId, type: r.type, from_date: r.fromDate, to_date: null, created_at: now, created_by: r.createdBy },
+            { subject_id: r.relatedSubjectId, id: ids.backward, pair_id: ids.pairId, related_subject_id: r.subjectId, type: r.inverseType, from_date: r.fromDate, to_date: null, created_at: now, created_by: r.createdBy },
+          ])
+          .execute();
+      });
+      return 'created';
+    } catch (err) {
+      if (isUniqueViolation(err)) return 'exists';
+      throw err;
+    }
+  }
+
+  async insertName(subjectId: string, n: NewName & { id: string }, now: Date): Promise<void> {
+    await this.#h.db.transaction().execute(async (trx) => {
+      if (n.kind === 'current') {
+        // The old current name becomes a previous name.
+        await trx.updateTable('person_name').set({ kind: 'previous' }).where('subject_id', '=', subjectId).where('kind', '=', 'current').execute();
+      }
+      await trx
+        .insertInto('person_name')
+        .values({
+          subject_id: subjectId,
+          id: n.id,
+          kind: n.kind,
+          given_names: n.givenNames,
+          family_name: n.familyName,
+          given_norm: n.givenNorm,
+          family_norm: n.familyNorm,
+          given_phonetic: n.givenPhonetic,
+          family_phonetic: n.familyPhonetic,
+          created_at: now,
+        })
+        .execute();
+      await trx.updateTable('person').set({ updated_at: now }).where('subject_id', '=', subjectId).execute();
+    });
+  }
+
+  async insertAddress(
+    subjectId: string,
+    a: { id: string; line1: string; line2: string | null; town: string | null; postcode: string; fromDate: string | null },
+    now: Date,
+  ): Promise<void> {
+    await this.#h.db.transaction().execute(async (trx) => {
+      // The new address is current: any open one ends the day it starts.
+      await trx
+        .updateTable('person_address')
+        .set({ to_date: a.fromDate ?? now.toISOString().slice(0, 10) })
+        .where('subject_id', '=', subjectId)
+        .where('to_date', 'is', null)
+        .execute();
+      await trx
+        .insertInto('person_address')
+        .values({ subject_id: subjectId, id: a.id, line1: a.line1, line2: a.line2, town: a.town, postcode: a.postcode, from_date: a.fromDate, to_date: null, created_at: now })
+        .execute();
+    });
+  }
+
+  async insertIdentifier(subjectId: string, i: { id: string; scheme: string; value: string; organisationId: string | null }, now: Date): Promise<void> {
+    try {
+      await this.#h.db
+        .insertInto('person_identifier')
+        .values({ subject_id: subjectId, id: i.id, scheme: i.scheme, value: i.value, organisation_id: i.organisationId, created_at: now })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateIdentifierError(i.scheme, i.value);
+      throw err;
+    }
+  }
+
+  async setFlags(subjectId: string, flags: { shielded?: boolean; deceased?: boolean; dateOfDeath?: string | null }, now: Date): Promise<void> {
+    await this.#h.db
+      .updateTable('person')
+      .set({
+        ...(flags.shielded !== undefined ? { shielded: flags.shielded } : {}),
+        ...(flags.deceased !== undefined ? { deceased: flags.deceased } : {}),
+        ...(flags.dateOfDeath !== undefined ? { date_of_death: flags.dateOfDeath } : {}),
+        updated_at: now,
+      })
+      .where('subject_id', '=', subjectId)
+      .execute();
+  }
+
+  // ----- search -----
+
+  /**
+   * Candidates for a search: people whose date of birth is one of `dates`, or whose surname
+   * sounds like or equals one given, or who lived at the postcode, or who hold the identifier.
+   * Scoring and the policy are applied by the caller.
+   */
+  async searchCandidates(q: {
+    dates?: readonly string[];
+    familyPhonetics?: readonly string[];
+    familyNorms?: readonly string[];
+    postcode?: string;
+    identifier?: string;
+    limit: number;
+  }): Promise<SearchCandidate[]> {
+    const db = this.#h.db;
+    const ids = new Set<string>();
+    const tasks: Array<Promise<Array<{ subject_id: string }>>> = [];
+    if (q.identifier) tasks.push(db.selectFrom('person_identifier').select('subject_id').where('value', '=', q.identifier).limit(q.limit).execute());
+    if (q.postcode) tasks.push(db.selectFrom('person_address').select('subject_id').where('postcode', '=', q.postcode).limit(q.limit).execute());
+    if (q.dates?.length) {
+      // With a date of birth, everyone born that day (or on the swapped day) is a candidate; names are scored later.
+      tasks.push(db.selectFrom('person').select('subject_id').where('date_of_birth', 'in', [...q.dates]).limit(q.limit).execute());
+    } else if (q.familyPhonetics?.length || q.familyNorms?.length) {
+      tasks.push(
+        db
+          .selectFrom('person_name')
+          .select('subject_id')
+          .where((eb) =>
+            eb.or([
+              ...(q.familyPhonetics?.length ? [eb('family_phonetic', 'in', [...q.familyPhonetics])] : []),
+              ...(q.familyNorms?.length ? [eb('family_norm', 'in', [...q.familyNorms])] : []),
+            ]),
+          )
+          .limit(q.limit)
+          .execute(),
+      );
+    }
+    for (const rows of await Promise.all(tasks)) for (const r of rows) ids.add(r.subject_id);
+    return this.candidates([...ids]);
+  }
+
+  async candidates(subjectIds: readonly string[]): Promise<SearchCandidate[]> {
+    if (subjectIds.length === 0) return [];
+    const ids = [...subjectIds];
+    const [people, names, addresses, identifiers] = await Promise.all([
+      this.#h.db.selectFrom('person').select(['subject_id', 'sex', 'date_of_birth', 'dob_precision', 'shielded', 'deceased']).where('subject_id', 'in', ids).execute(),
+      this.#h.db.selectFrom('person_name').select(['subject_id', 'kind', 'given_names', 'family_name']).where('subject_id', 'in', ids).execute(),
+      this.#h.db.selectFrom('person_address').select(['subject_id', 'postcode']).where('subject_id', 'in', ids).execute(),
+      this.#h.db.selectFrom('person_identifier').select(['subject_id', 'scheme', 'value']).where('subject_id', 'in', ids).execute(),
+    ]);
+    const by = <T extends { subject_id: string }>(rows: T[]) => {
+      const m = new Map<string, T[]>();
+      for (const r of rows) m.set(r.subject_id, [...(m.get(r.subject_id) ?? []), r]);
+      return m;
+    };
+    const n = by(names);
+    const a = by(addresses);
+    const i = by(identifiers);
+    return people.map((p) => ({
+      subjectId: p.subject_id,
+      sex: p.sex,
+      dateOfBirth: p.date_of_birth,
+      dobPrecision: p.dob_precision,
+      shielded: p.shielded,
+      deceased: p.deceased,
+      names: (n.get(p.subject_id) ?? []).map((x) => ({ kind: x.kind, givenNames: x.given_names, familyName: x.family_name })),
+      postcodes: [...new Set((a.get(p.subject_id) ?? []).map((x) => x.postcode))],
+      identifiers: (i.get(p.subject_id) ?? []).map((x) => ({ scheme: x.scheme, value: x.value })),
+    }));
+  }
+
+  // ----- reference data -----
+
+  async involvementRoles(): Promise<Array<{ code: string; label: string }>> {
+    return this.#h.db.selectFrom('involvement_role').selectAll().orderBy('label').execute();
+  }
+
+  async services(organisationId?: string): Promise<Array<{ id: string; organisationId: string; name: string; category: string; sensitiveKind: string | null }>> {
+    let q = this.#h.db.selectFrom('service').select(['id', 'organisation_id', 'name', 'category', 'sensitive_kind']).orderBy('name');
+    if (organisationId) q = q.where('organisation_id', '=', organisationId);
+    return (await q.execute()).map((s) => ({ id: s.id, organisationId: s.organisation_id, name: s.name, category: s.category, sensitiveKind: s.sensitive_kind }));
+  }
+
+  async insertService(s: { id: string; organisationId: string; name: string; category: string; sensitiveKind: string | null; email: string | null; phone: string | null }, now: Date): Promise<void> {
+    await this.#h.db
+      .insertInto('service')
+      .values({ id: s.id, organisation_id: s.organisationId, name: s.name, category: s.category, sensitive_kind: s.sensitiveKind, email: s.email, phone: s.phone, created_at: now })
+      .execute();
+  }
+
+  // ----- enquiries, break-glass, notifications -----
+
+  async openEnquiry(e: { subjectId: string; id: string; organisationId: string; openedBy: string; reason: string }, now: Date): Promise<void> {
+    await this.#h.db
+      .insertInto('enquiry')
+      .values({ subject_id: e.subjectId, id: e.id, organisation_id: e.organisationId, opened_by: e.openedBy, opened_at: now, closed_at: null, reason: e.reason })
+      .execute();
+  }
+
+  async closeEnquiries(subjectId: string, now: Date): Promise<void> {
+    await this.#h.db.updateTable('enquiry').set({ closed_at: now }).where('subject_id', '=', subjectId).where('closed_at', 'is', null).execute();
+  }
+
+  async insertBreakGlass(b: { subjectId: string; id: string; userId: string; organisationId: string; reason: string; startedAt: Date; expiresAt: Date }): Promise<void> {
+    await this.#h.db
+      .insertInto('break_glass')
+      .values({
+        subject_id: b.subjectId,
+        id: b.id,
+        user_id: b.userId,
+        organisation_id: b.organisationId,
+        reason: b.reason,
+        started_at: b.startedAt,
+        expires_at: b.expiresAt,
+        reviewed_at: null,
+        reviewed_by: null,
+        review_outcome: null,
+        review_note: null,
+      })
+      .execute();
+  }
+
+  async breakGlassQueue(reviewed: boolean, limit = 200) {
+    const rows = await this.#h.db
+      .selectFrom('break_glass as b')
+      .innerJoin('app_user as u', 'u.id', 'b.user_id')
+      .innerJoin('organisation as o', 'o.id', 'b.organisation_id')
+      .leftJoin('app_user as r', 'r.id', 'b.reviewed_by')
+      .select([
+        'b.subject_id',
+        'b.id',
+        'b.reason',
+        'b.started_at',
+        'b.expires_at',
+        'b.reviewed_at',
+        'b.review_outcome',
+        'b.review_note',
+        'u.display_name as user_name',
+        'u.email as user_email',
+        'o.name as organisation_name',
+        'r.display_name as reviewer_name',
+      ])
+      .where('b.reviewed_at', reviewed ? 'is not' : 'is', null)
+      .orderBy('b.started_at', reviewed ? 'desc' : 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      subjectId: r.subject_id,
+      id: r.id,
+      reason: r.reason,
+      startedAt: r.started_at,
+      expiresAt: r.expires_at,
+      reviewedAt: r.reviewed_at,
+      reviewOutcome: r.review_outcome,
+      reviewNote: r.review_note,
+      userName: r.user_name,
+      userEmail: r.user_email,
+      organisationName: r.organisation_name,
+      reviewerName: r.reviewer_name,
+    }));
+  }
+
+  async reviewBreakGlass(subjectId: string, id: string, review: { reviewedBy: string; outcome: string; note: string | null }, now: Date): Promise<boolean> {
+    const r = await this.#h.db
+      .updateTable('break_glass')
+      .set({ reviewed_at: now, reviewed_by: review.reviewedBy, review_outcome: review.outcome, review_note: review.note })
+      .where('subject_id', '=', subjectId)
+      .where('id', '=', id)
+      .where('reviewed_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async insertNotifications(rows: Array<{ id: string; recipientUserId: string; kind: string; subjectId: string | null; message: string; link: string | null }>, now: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#h.db
+      .insertInto('notification')
+      .values(rows.map((n) => ({ id: n.id, recipient_user_id: n.recipientUserId, kind: n.kind, subject_id: n.subjectId, message: n.message, link: n.link, created_at: now, read_at: null })))
+      .execute();
+  }
+
+  async notificationsFor(userId: string, limit = 50) {
+    const rows = await this.#h.db.selectFrom('notification').selectAll().where('recipient_user_id', '=', userId).orderBy('created_at', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, kind: r.kind, subjectId: r.subject_id, message: r.message, link: r.link, createdAt: r.created_at, readAt: r.read_at }));
+  }
+
+  async markNotificationsRead(userId: string, now: Date): Promise<void> {
+    await this.#h.db.updateTable('notification').set({ read_at: now }).where('recipient_user_id', '=', userId).where('read_at', 'is', null).execute();
+  }
+
+  async usersWithRole(role: string): Promise<string[]> {
+    const rows = await this.#h.db
+      .selectFrom('user_role as r')
+      .innerJoin('app_user as u', 'u.id', 'r.user_id')
+      .select('u.id')
+      .where('r.role_code', '=', role)
+      .where('u.status', '=', 'active')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+}
+
+export class RepeatedRequestError extends Error {
+  constructor() {
+    super('This request was already made');
+    this.name = 'RepeatedRequestError';
+  }
+}

@@ -1,0 +1,757 @@
+import { z } from 'zod';
+import type { AuditContext, AuditService } from '../audit/audit-service.ts';
+import { newId } from '../ids.ts';
+import { compareNames, dobSimilarity } from '../matching/name-similarity.ts';
+import { doubleMetaphone } from '../matching/phonetic.ts';
+import { normaliseName } from '../matching/strings.ts';
+import { validateLocalId, validateNhsNumber, validatePostcode, validateUpn } from '../people/identifiers.ts';
+import { decide, mayAppearInSearch, type DataCategory, type Decision } from '../policy/access-policy.ts';
+import { requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
+import {
+  DuplicateIdentifierError,
+  RepeatedRequestError,
+  type Involvement,
+  type NewName,
+  type PeopleRepository,
+  type PersonRecord,
+  type Relationship,
+  type SearchCandidate,
+} from '../repositories/people-repository.ts';
+import type { OrganisationRepository } from '../repositories/organisation-repository.ts';
+import type { UserRepository } from '../repositories/user-repository.ts';
+import { actorOf, ValidationError, type Principal } from './principal.ts';
+
+// ---------- input rules, shared by forms and the API ----------
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const isoDate = (label: string) =>
+  z
+    .string({ error: `Enter ${label}` })
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label[0]!.toUpperCase()}${label.slice(1)} must be a date like 2019-03-27`)
+    .refine((v) => {
+      const d = new Date(`${v}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+    }, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date`);
+
+const personName = z.object({
+  givenNames: z.string({ error: 'Enter their first name' }).trim().min(1, 'Enter their first name').max(100, 'First names must be 100 characters or fewer'),
+  familyName: z.string({ error: 'Enter their last name' }).trim().min(1, 'Enter their last name').max(100, 'Last name must be 100 characters or fewer'),
+});
+
+const otherName = personName.extend({ kind: z.enum(['previous', 'alias', 'preferred', 'birth'], { error: 'Choose what kind of name this is' }) });
+
+const addressInput = z.object({
+  line1: z.string({ error: 'Enter the first line of the address' }).trim().min(1, 'Enter the first line of the address').max(200),
+  line2: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
+  town: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+  postcode: z.string({ error: 'Enter the postcode' }).transform((v, ctx) => {
+    const r = validatePostcode(v);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
+    }
+    return r.value;
+  }),
+  fromDate: z.preprocess(blankToUndefined, isoDate('the date they moved in').optional()),
+});
+
+const identifierInput = z
+  .object({
+    scheme: z.enum(['nhs_number', 'upn', 'local'], { error: 'Choose the kind of identifier' }),
+    value: z.string({ error: 'Enter the identifier' }).trim().min(1, 'Enter the identifier'),
+    organisationId: z.preprocess(blankToUndefined, z.uuid('Choose the organisation whose identifier this is').optional()),
+  })
+  .transform((v, ctx) => {
+    const r = v.scheme === 'nhs_number' ? validateNhsNumber(v.value) : v.scheme === 'upn' ? validateUpn(v.value) : validateLocalId(v.value);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: r.message });
+      return z.NEVER;
+    }
+    return { ...v, value: r.value };
+  });
+
+export const createPersonSchema = z
+  .object({
+    givenNames: personName.shape.givenNames,
+    familyName: personName.shape.familyName,
+    otherNames: z.array(otherName).max(20).default([]),
+    sex: z.enum(['female', 'male', 'unknown', 'not_specified'], { error: 'Choose their sex' }),
+    gender: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+    dateOfBirth: z.preprocess(blankToUndefined, isoDate('the date of birth').optional()),
+    dobPrecision: z.enum(['exact', 'estimated', 'expected', 'unknown'], { error: 'Say whether the date of birth is exact, estimated or an expected date' }),
+    nhsNumber: z.preprocess(blankToUndefined, z.string().optional()),
+    upn: z.preprocess(blankToUndefined, z.string().optional()),
+    localIds: z.array(z.object({ organisationId: z.uuid('Choose the organisation'), value: z.string().trim().min(1, 'Enter the local id') })).max(20).default([]),
+    address: addressInput.optional(),
+    shielded: z.boolean().default(false),
+    deceased: z.boolean().default(false),
+    dateOfDeath: z.preprocess(blankToUndefined, isoDate('the date of death').optional()),
+  })
+  .superRefine((v, ctx) => {
+    const today = new Date().toISOString().slice(0, 10);
+    if (v.dobPrecision === 'unknown' && v.dateOfBirth) {
+      ctx.addIssue({ code: 'custom', path: ['dobPrecision'], message: 'Choose exact or estimated when you give a date of birth' });
+    }
+    if (v.dobPrecision !== 'unknown' && !v.dateOfBirth) {
+      ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: v.dobPrecision === 'expected' ? 'Enter the expected date of birth' : 'Enter the date of birth' });
+    }
+    if (v.dateOfBirth) {
+      if (v.dobPrecision === 'expected' && v.dateOfBirth < today) {
+        ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: 'An expected date of birth must be today or in the future' });
+      }
+      if (v.dobPrecision !== 'expected' && v.dateOfBirth > today) {
+        ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: 'The date of birth must be in the past: for an unborn child choose "expected date"' });
+      }
+      if (v.dateOfBirth < '1890-01-01') ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: 'The date of birth must be after 1890' });
+    }
+    if (v.nhsNumber) {
+      const r = validateNhsNumber(v.nhsNumber);
+      if (!r.ok) ctx.addIssue({ code: 'custom', path: ['nhsNumber'], message: r.message });
+    }
+    if (v.upn) {
+      const r = validateUpn(v.upn);
+      if (!r.ok) ctx.addIssue({ code: 'custom', path: ['upn'], message: r.message });
+    }
+    if (v.dateOfDeath && !v.deceased) ctx.addIssue({ code: 'custom', path: ['deceased'], message: 'Tick "deceased" when you give a date of death' });
+    if (v.dateOfDeath && v.dateOfBirth && v.dateOfDeath < v.dateOfBirth) {
+      ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: 'The date of death must be after the date of birth' });
+    }
+    if (v.dateOfDeath && v.dateOfDeath > today) ctx.addIssue({ code: 'custom', path: ['dateOfDeath'], message: 'The date of death must be in the past' });
+  });
+export type CreatePersonInput = z.input<typeof createPersonSchema>;
+
+export const searchSchema = z
+  .object({
+    name: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
+    dateOfBirth: z.preprocess(blankToUndefined, isoDate('the date of birth').optional()),
+    postcode: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          if (v === undefined) return undefined;
+          const r = validatePostcode(v);
+          if (!r.ok) {
+            ctx.addIssue({ code: 'custom', message: r.message });
+            return z.NEVER;
+          }
+          return r.value;
+        }),
+    ),
+    identifier: z.preprocess(blankToUndefined, z.string().trim().max(64).optional()),
+    reason: z.preprocess(blankToUndefined, z.string({ error: 'Say why you are searching' }).trim().min(5, 'Say why you are searching, in a few words').max(500)),
+  })
+  .refine((v) => v.name || v.dateOfBirth || v.postcode || v.identifier, {
+    message: 'Enter a name, date of birth, postcode or identifier to search for',
+    path: ['name'],
+  });
+export type SearchInput = z.input<typeof searchSchema>;
+
+export const involvementSchema = z
+  .object({
+    role: z.string({ error: 'Choose the role' }).min(1, 'Choose the role'),
+    serviceId: z.preprocess(blankToUndefined, z.uuid().optional()),
+    teamId: z.preprocess(blankToUndefined, z.uuid().optional()),
+    practitionerId: z.preprocess(blankToUndefined, z.uuid().optional()),
+    startDate: isoDate('the start date'),
+    earlyHelpAssessment: z.boolean().default(false),
+    consentToShow: z.boolean().default(false),
+  })
+  .refine((v) => v.startDate <= new Date().toISOString().slice(0, 10), { message: 'The start date must be today or earlier', path: ['startDate'] });
+
+export const endInvolvementSchema = z.object({
+  endDate: isoDate('the end date'),
+  reason: z.preprocess(blankToUndefined, z.string().trim().max(500).optional()),
+});
+
+export const relationshipSchema = z.object({
+  relatedSubjectId: z.uuid('Choose the person they are related to'),
+  type: z.string({ error: 'Choose the relationship' }).min(1, 'Choose the relationship'),
+  fromDate: z.preprocess(blankToUndefined, isoDate('the start date').optional()),
+});
+
+export const breakGlassSchema = z.object({
+  reason: z.string({ error: 'Say why you need emergency access' }).trim().min(20, 'Say why you need emergency access, in at least 20 characters').max(1000),
+});
+
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const fields: Record<string, string> = {};
+  for (const issue of r.error.issues) fields[issue.path.length ? issue.path.map(String).join('.') : 'form'] ??= issue.message;
+  throw new ValidationError(fields);
+}
+
+// ---------- results ----------
+
+export interface ContactCard {
+  involvementId: string;
+  organisationName: string;
+  serviceName: string | null;
+  teamName: string | null;
+  role: string;
+  practitionerName: string | null;
+  jobTitle: string | null;
+  email: string | null;
+  phone: string | null;
+  since: string;
+  earlyHelpAssessment: boolean;
+}
+
+export interface SearchResult {
+  subjectId: string;
+  givenNames: string;
+  familyName: string;
+  otherNames: string[];
+  dateOfBirth: string | null;
+  dobPrecision: string;
+  deceased: boolean;
+  score: number;
+  why: string[];
+  access: 'record' | 'contact-minimum';
+  contacts: ContactCard[];
+}
+
+export interface Withheld {
+  category: DataCategory;
+  reason: string;
+}
+
+export interface PersonView {
+  subjectId: string;
+  basis: Decision['basis'];
+  basisReason: string;
+  allowed: DataCategory[];
+  withheld: Withheld[];
+  identity: Omit<PersonRecord, 'addresses'> | { names: PersonRecord['names']; dateOfBirth: string | null; dobPrecision: string; subjectId: string };
+  addresses: PersonRecord['addresses'] | null;
+  relationships: Relationship[] | null;
+  involvements: Involvement[] | null;
+  contacts: ContactCard[];
+  /** Involvements left out entirely (sensitive services without consent): only their count is never shown either. */
+  activeBreakGlass: boolean;
+}
+
+export class LikelyMatchesError extends Error {
+  readonly status = 409;
+  readonly matches: SearchResult[];
+  constructor(matches: SearchResult[]) {
+    super('This person may already be recorded');
+    this.name = 'LikelyMatchesError';
+    this.matches = matches;
+  }
+}
+
+const VIEW_CATEGORIES: DataCategory[] = ['identity', 'whereabouts', 'family', 'involvements', 'contacts'];
+const BREAK_GLASS_MINUTES = 60;
+
+function nameKeys(givenNames: string, familyName: string): Pick<NewName, 'givenNorm' | 'familyNorm' | 'givenPhonetic' | 'familyPhonetic'> {
+  const givenNorm = normaliseName(givenNames).split(' ')[0] ?? '';
+  const familyNorm = normaliseName(familyName).replace(/ /g, '');
+  return { givenNorm, familyNorm, givenPhonetic: doubleMetaphone(givenNorm)[0], familyPhonetic: doubleMetaphone(familyNorm)[0] };
+}
+
+function swappedDate(iso: string): string | null {
+  const [y, m, d] = iso.split('-');
+  if (!y || !m || !d || m === d || Number(d) > 12) return null;
+  const swapped = `${y}-${d}-${m}`;
+  const dt = new Date(`${swapped}T00:00:00Z`);
+  return !Number.isNaN(dt.getTime()) && dt.toISOString().slice(0, 10) === swapped ? swapped : null;
+}
+
+function contactCard(i: Involvement): ContactCard {
+  return {
+    involvementId: i.id,
+    organisationName: i.organisationName,
+    serviceName: i.serviceName,
+    teamName: i.teamName,
+    role: i.roleLabel,
+    practitionerName: i.practitionerName,
+    jobTitle: i.practitionerJobTitle,
+    email: i.practitionerEmail ?? i.teamEmail,
+    phone: i.practitionerPhone ?? i.teamPhone,
+    since: i.startDate,
+    earlyHelpAssessment: i.earlyHelpAssessment,
+  };
+}
+
+const isActive = (i: Involvement, today: string) => i.endDate === null || i.endDate > today;
+
+/**
+ * People and who is involved with them. Every method passes the PolicyGate before it reads or
+ * writes, and the gate audits the decision.
+ */
+export class PersonService {
+  readonly #people: PeopleRepository;
+  readonly #orgs: OrganisationRepository;
+  readonly #users: UserRepository;
+  readonly #audit: AuditService;
+  readonly #gate: PolicyGate;
+
+  constructor(deps: { people: PeopleRepository; organisations: OrganisationRepository; users: UserRepository; audit: AuditService; gate: PolicyGate }) {
+    this.#people = deps.people;
+    this.#orgs = deps.organisations;
+    this.#users = deps.users;
+    this.#audit = deps.audit;
+    this.#gate = deps.gate;
+  }
+
+  get gate(): PolicyGate {
+    return this.#gate;
+  }
+
+  // ----- search -----
+
+  async search(p: Principal, input: unknown, ctx: AuditContext, options: { purpose?: string; limit?: number } = {}): Promise<SearchResult[]> {
+    const q = parse(searchSchema, input);
+    const purpose = options.purpose ?? 'find who is involved';
+    const results = await this.#match(p, q, { purpose, reason: q.reason, limit: options.limit ?? 25, threshold: 0.55 });
+    await this.#audit.record({
+      actor: actorOf(p),
+      action: 'person.search',
+      outcome: 'success',
+      subjectType: 'person-search',
+      purpose,
+      reason: q.reason,
+      details: {
+        criteria: Object.fromEntries(Object.entries({ name: q.name, dateOfBirth: q.dateOfBirth, postcode: q.postcode, identifier: q.identifier }).filter(([, v]) => v)),
+        results: results.map((r) => ({ subjectId: r.subjectId, access: r.access })),
+      },
+      context: ctx,
+    });
+    return results;
+  }
+
+  async #match(
+    p: Principal,
+    q: { name?: string | undefined; dateOfBirth?: string | undefined; postcode?: string | undefined; identifier?: string | undefined },
+    opts: { purpose: string; reason: string; limit: number; threshold: number },
+  ): Promise<SearchResult[]> {
+    const tokens = q.name ? normaliseName(q.name).split(' ').filter(Boolean) : [];
+    const given = tokens.length > 1 ? tokens.slice(0, -1).join(' ') : '';
+    const family = tokens.at(-1) ?? '';
+    const dates = q.dateOfBirth ? [q.dateOfBirth, swappedDate(q.dateOfBirth)].filter((d): d is string => Boolean(d)) : undefined;
+    const phonetics = tokens.length ? [...new Set(tokens.flatMap((t) => doubleMetaphone(t)).filter(Boolean))] : undefined;
+    const identifier = q.identifier?.replace(/[\s-]/g, '').toUpperCase();
+    const candidates = await this.#people.searchCandidates({
+      dates,
+      familyPhonetics: phonetics,
+      familyNorms: tokens.length ? tokens : undefined,
+      postcode: q.postcode,
+      identifier,
+      limit: 2000,
+    });
+    const scored: Array<{ c: SearchCandidate; score: number; why: string[]; exact: boolean }> = [];
+    for (const c of candidates) {
+      const why: string[] = [];
+      const parts: number[] = [];
+      let exactName = false;
+      if (tokens.length) {
+        let best = { score: 0, reasons: [] as string[] };
+        for (const n of c.names) {
+          const r = compareNames({ given, family }, { given: n.givenNames, family: n.familyName });
+          // A single word searched matches either name.
+          const single = tokens.length === 1 ? Math.max(r.score, compareNames({ given: '', family }, { given: '', family: n.givenNames }).score * 0.9) : r.score;
+          if (single > best.score) best = { score: single, reasons: r.reasons };
+          if (normaliseName(`${n.givenNames} ${n.familyName}`) === tokens.join(' ')) exactName = true;
+        }
+        parts.push(best.score);
+        why.push(...best.reasons);
+      }
+      if (q.dateOfBirth) {
+        const d = c.dateOfBirth ? dobSimilarity(q.dateOfBirth, c.dateOfBirth) : { level: 'none', score: 0 };
+        parts.push(d.score);
+        if (d.level !== 'none') why.push(d.level === 'exact' ? 'same date of birth' : `date of birth: ${d.level.replace(/-/g, ' ')}`);
+      }
+      if (q.postcode) {
+        const hit = c.postcodes.includes(q.postcode);
+        parts.push(hit ? 1 : 0);
+        if (hit) why.push('lived at this postcode');
+      }
+      if (identifier) {
+        const hit = c.identifiers.some((i) => i.value === identifier);
+        parts.push(hit ? 1 : 0);
+        if (hit) why.push('same identifier');
+      }
+      const score = parts.length ? parts.reduce((a, b) => a + b, 0) / parts.length : 0;
+      const exact = exactName && Boolean(q.dateOfBirth) && c.dateOfBirth === q.dateOfBirth;
+      if (!mayAppearInSearch(c.shielded, exact)) continue;
+      if (score >= opts.threshold) scored.push({ c, score, why, exact });
+    }
+    scored.sort((a, b) => b.score - a.score);
+    const top = scored.slice(0, opts.limit);
+    const decisions = await this.#gate.decideMany(p, top.map((t) => t.c.subjectId), {
+      action: 'search',
+      categories: VIEW_CATEGORIES,
+      purpose: opts.purpose,
+      reason: opts.reason,
+    });
+    const involvements = await this.#people.involvements(top.map((t) => t.c.subjectId));
+    const today = new Date().toISOString().slice(0, 10);
+    return top.map(({ c, score, why }) => {
+      const d = decisions.get(c.subjectId)?.decision;
+      const hidden = new Set(d?.hiddenInvolvementIds ?? []);
+      const current = c.names.find((n) => n.kind === 'current') ?? c.names[0]!;
+      const record = Boolean(d?.bases.some((b) => b === 'relationship' || b === 'mash-enquiry' || b === 'break-glass'));
+      return {
+        subjectId: c.subjectId,
+        givenNames: current.givenNames,
+        familyName: current.familyName,
+        otherNames: c.names.filter((n) => n !== current).map((n) => `${n.givenNames} ${n.familyName}`),
+        dateOfBirth: c.dateOfBirth,
+        dobPrecision: c.dobPrecision,
+        deceased: c.deceased,
+        score: Math.round(score * 100) / 100,
+        why,
+        access: record ? 'record' : 'contact-minimum',
+        contacts: d?.allowed.includes('contacts')
+          ? involvements.filter((i) => i.subjectId === c.subjectId && isActive(i, today) && !hidden.has(i.id)).map(contactCard)
+          : [],
+      } satisfies SearchResult;
+    });
+  }
+
+  // ----- create -----
+
+  async create(
+    p: Principal,
+    input: unknown,
+    ctx: AuditContext,
+    options: { confirmNotDuplicate?: boolean; requestKey?: string } = {},
+  ): Promise<{ subjectId: string; repeated: boolean }> {
+    const v = parse(createPersonSchema, input);
+    if (options.requestKey) {
+      const existing = await this.#people.findByRequestKey(options.requestKey);
+      if (existing) return { subjectId: existing, repeated: true };
+    }
+    const create = decide(
+      { requester: requesterOf(p), action: 'create', categories: ['identity'], purpose: 'record a person' },
+      { subjectId: '', exists: false, shielded: false, involvements: [], openEnquiryOrganisationIds: [], disclosures: [], breakGlass: [] },
+      this.#gate.now(),
+    );
+    if (!create.allow) {
+      await this.#audit.record({ actor: actorOf(p), action: 'person.create', outcome: 'denied', subjectType: 'person', reason: create.reason, context: ctx });
+      throw new ValidationError({ form: create.reason });
+    }
+    if (!options.confirmNotDuplicate && v.dateOfBirth) {
+      const matches = await this.#match(
+        p,
+        { name: `${v.givenNames} ${v.familyName}`, dateOfBirth: v.dateOfBirth },
+        { purpose: 'check for an existing record before recording a person', reason: 'duplicate check before recording a person', limit: 5, threshold: 0.8 },
+      );
+      if (matches.length) {
+        await this.#audit.record({
+          actor: actorOf(p),
+          action: 'person.create.likely-matches',
+          outcome: 'success',
+          subjectType: 'person-search',
+          purpose: 'duplicate check before recording a person',
+          details: { results: matches.map((m) => m.subjectId) },
+          context: ctx,
+        });
+        throw new LikelyMatchesError(matches);
+      }
+    }
+    const subjectId = newId();
+    const names: Array<NewName & { id: string }> = [
+      { id: newId(), kind: 'current', givenNames: v.givenNames, familyName: v.familyName, ...nameKeys(v.givenNames, v.familyName) },
+      ...v.otherNames.map((n) => ({ id: newId(), kind: n.kind, givenNames: n.givenNames, familyName: n.familyName, ...nameKeys(n.givenNames, n.familyName) })),
+    ];
+    const identifiers: Array<{ id: string; scheme: 'nhs_number' | 'upn' | 'local'; value: string; organisationId: string | null }> = [];
+    if (v.nhsNumber) identifiers.push({ id: newId(), scheme: 'nhs_number', value: (validateNhsNumber(v.nhsNumber) as { value: string }).value, organisationId: null });
+    if (v.upn) identifiers.push({ id: newId(), scheme: 'upn', value: (validateUpn(v.upn) as { value: string }).value, organisationId: null });
+    for (const l of v.localIds) identifiers.push({ id: newId(), scheme: 'local', value: l.value, organisationId: l.organisationId });
+    try {
+      await this.#people.insertPerson(
+        {
+          subjectId,
+          sex: v.sex,
+          gender: v.gender ?? null,
+          dateOfBirth: v.dateOfBirth ?? null,
+          dobPrecision: v.dobPrecision,
+          shielded: v.shielded,
+          deceased: v.deceased,
+          dateOfDeath: v.dateOfDeath ?? null,
+          createdBy: p.userId,
+          requestKey: options.requestKey ?? null,
+          names,
+          identifiers,
+          addresses: v.address
+            ? [{ id: newId(), line1: v.address.line1, line2: v.address.line2 ?? null, town: v.address.town ?? null, postcode: v.address.postcode, fromDate: v.address.fromDate ?? null, toDate: null }]
+            : [],
+        },
+        new Date(),
+      );
+    } catch (err) {
+      if (err instanceof DuplicateIdentifierError) {
+        const field = err.scheme === 'nhs_number' ? 'nhsNumber' : err.scheme === 'upn' ? 'upn' : 'localIds';
+        throw new ValidationError({ [field]: `Another person already has this ${err.scheme === 'nhs_number' ? 'NHS number' : err.scheme === 'upn' ? 'UPN' : 'local id'}: search for them instead` });
+      }
+      if (err instanceof RepeatedRequestError && options.requestKey) {
+        return { subjectId: (await this.#people.findByRequestKey(options.requestKey))!, repeated: true };
+      }
+      throw err;
+    }
+    await this.#audit.record({
+      actor: actorOf(p),
+      action: 'person.create',
+      outcome: 'success',
+      subjectType: 'person',
+      subjectId,
+      purpose: 'record a person',
+      details: { shielded: v.shielded, confirmedNotDuplicate: Boolean(options.confirmNotDuplicate) },
+      context: ctx,
+    });
+    return { subjectId, repeated: false };
+  }
+
+  // ----- view -----
+
+  async view(p: Principal, subjectId: string, ctx: AuditContext, options: { purpose?: string; reason?: string } = {}): Promise<PersonView> {
+    const { decision, facts } = await this.#gate.check(
+      p,
+      { action: 'read', subjectId, categories: VIEW_CATEGORIES, purpose: options.purpose ?? 'work with the person', reason: options.reason, auditAction: 'person.read' },
+      ctx,
+    );
+    const can = (c: DataCategory) => decision.allowed.includes(c);
+    const [record, relationships, involvements] = await Promise.all([
+      this.#people.findPerson(subjectId),
+      can('family') ? this.#people.relationships(subjectId) : Promise.resolve(null),
+      can('involvements') || can('contacts') ? this.#people.involvements([subjectId]) : Promise.resolve([] as Involvement[]),
+    ]);
+    if (!record) throw new ValidationError({ form: 'No such person' });
+    const hidden = new Set(decision.hiddenInvolvementIds);
+    const visible = involvements.filter((i) => !hidden.has(i.id));
+    const today = new Date().toISOString().slice(0, 10);
+    const full = decision.allowed.some((c) => c !== 'identity' && c !== 'contacts') || decision.basis !== 'contact-minimum';
+    const { addresses, ...identity } = record;
+    return {
+      subjectId,
+      basis: decision.basis,
+      basisReason: decision.reason,
+      allowed: decision.allowed,
+      withheld: decision.redacted,
+      identity: full
+        ? identity
+        : { subjectId, names: identity.names.filter((n) => n.kind === 'current'), dateOfBirth: identity.dateOfBirth, dobPrecision: identity.dobPrecision },
+      addresses: can('whereabouts') ? addresses : null,
+      relationships,
+      involvements: can('involvements') ? visible : null,
+      contacts: can('contacts') ? visible.filter((i) => isActive(i, today)).map(contactCard) : [],
+      activeBreakGlass: facts.breakGlass.some((b) => b.userId === p.userId && b.expiresAt > new Date()),
+    };
+  }
+
+  /** "Who else is working with this person": the involved practitioners and how to reach them. */
+  async whoIsInvolved(p: Principal, subjectId: string, ctx: AuditContext, options: { purpose?: string; reason?: string } = {}) {
+    const { decision } = await this.#gate.check(
+      p,
+      { action: 'read', subjectId, categories: ['involvements', 'contacts'], purpose: options.purpose ?? 'find who is involved', reason: options.reason, auditAction: 'person.involvements.read' },
+      ctx,
+    );
+    const hidden = new Set(decision.hiddenInvolvementIds);
+    const all = (await this.#people.involvements([subjectId])).filter((i) => !hidden.has(i.id));
+    const today = new Date().toISOString().slice(0, 10);
+    return {
+      basis: decision.basis,
+      withheld: decision.redacted,
+      current: all.filter((i) => isActive(i, today)).map(contactCard),
+      past: decision.allowed.includes('involvements') ? all.filter((i) => !isActive(i, today)).map(contactCard) : [],
+    };
+  }
+
+  // ----- changes -----
+
+  async addInvolvement(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<string> {
+    const v = parse(involvementSchema, input);
+    await this.#gate.check(p, { action: 'add-involvement', subjectId, categories: ['involvements'], purpose: 'record an involvement', auditAction: 'person.involvement.add', details: { role: v.role } }, ctx);
+    const roles = await this.#people.involvementRoles();
+    if (!roles.some((r) => r.code === v.role)) throw new ValidationError({ role: 'Choose a role from the list' });
+    if (v.teamId) {
+      const team = await this.#orgs.findTeam(v.teamId);
+      if (!team || team.organisationId !== p.organisationId) throw new ValidationError({ teamId: 'Choose one of your organisation\'s teams' });
+    }
+    if (v.practitionerId) {
+      const u = await this.#users.findById(v.practitionerId);
+      if (!u || u.organisationId !== p.organisationId || u.status !== 'active') throw new ValidationError({ practitionerId: 'Choose an active practitioner in your organisation' });
+    }
+    if (v.serviceId) {
+      const services = await this.#people.services(p.organisationId);
+      if (!services.some((s) => s.id === v.serviceId)) throw new ValidationError({ serviceId: 'Choose one of your organisation\'s services' });
+    }
+    const id = newId();
+    await this.#people.insertInvolvement(
+      {
+        subjectId,
+        id,
+        organisationId: p.organisationId,
+        serviceId: v.serviceId ?? null,
+        teamId: v.teamId ?? (v.practitionerId ? null : p.teamIds[0] ?? null),
+        practitionerId: v.practitionerId ?? (v.teamId ? null : p.userId),
+        role: v.role,
+        startDate: v.startDate,
+        endDate: null,
+        earlyHelpAssessment: v.earlyHelpAssessment,
+        consentToShow: v.consentToShow,
+        createdBy: p.userId,
+      },
+      new Date(),
+    );
+    return id;
+  }
+
+  async endInvolvement(p: Principal, subjectId: string, involvementId: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const v = parse(endInvolvementSchema, input);
+    const { facts } = await this.#gate.check(
+      p,
+      { action: 'end-involvement', subjectId, categories: ['involvements'], purpose: 'end an involvement', reason: v.reason, auditAction: 'person.involvement.end', details: { involvementId } },
+      ctx,
+    );
+    const inv = facts.involvements.find((i) => i.id === involvementId);
+    if (!inv) throw new ValidationError({ form: 'No such involvement' });
+    if (inv.organisationId !== p.organisationId) throw new ValidationError({ form: 'Only the organisation that is involved can end its involvement' });
+    const record = await this.#people.findInvolvement(subjectId, involvementId);
+    if (record && v.endDate < record.startDate) throw new ValidationError({ endDate: 'The end date must be on or after the start date' });
+    if (!(await this.#people.endInvolvement(subjectId, involvementId, v.endDate, p.userId, v.reason ?? null))) {
+      throw new ValidationError({ form: 'This involvement has already ended' });
+    }
+  }
+
+  async addRelationship(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<'created' | 'exists'> {
+    const v = parse(relationshipSchema, input);
+    if (v.relatedSubjectId === subjectId) throw new ValidationError({ relatedSubjectId: 'A person cannot be related to themselves' });
+    const types = await this.#people.relationshipTypes();
+    const type = types.find((t) => t.code === v.type);
+    if (!type) throw new ValidationError({ type: 'Choose a relationship from the list' });
+    if (!(await this.#people.exists(v.relatedSubjectId))) throw new ValidationError({ relatedSubjectId: 'That person is not recorded' });
+    await this.#gate.check(
+      p,
+      { action: 'update', subjectId, categories: ['family'], purpose: 'record a relationship', auditAction: 'person.relationship.add', details: { relatedSubjectId: v.relatedSubjectId, type: v.type } },
+      ctx,
+    );
+    const result = await this.#people.insertRelationship(
+      { subjectId, relatedSubjectId: v.relatedSubjectId, type: v.type, inverseType: type.inverseCode, fromDate: v.fromDate ?? null, createdBy: p.userId },
+      { pairId: newId(), forward: newId(), backward: newId() },
+      new Date(),
+    );
+    return result;
+  }
+
+  async addName(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const v = parse(otherName.extend({ kind: z.enum(['current', 'previous', 'alias', 'preferred', 'birth'], { error: 'Choose what kind of name this is' }) }), input);
+    await this.#gate.check(p, { action: 'update', subjectId, categories: ['identity'], purpose: 'record a name', auditAction: 'person.name.add', details: { kind: v.kind } }, ctx);
+    await this.#people.insertName(subjectId, { id: newId(), kind: v.kind, givenNames: v.givenNames, familyName: v.familyName, ...nameKeys(v.givenNames, v.familyName) }, new Date());
+  }
+
+  async addAddress(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const v = parse(addressInput, input);
+    await this.#gate.check(p, { action: 'update', subjectId, categories: ['whereabouts'], purpose: 'record an address', auditAction: 'person.address.add' }, ctx);
+    await this.#people.insertAddress(subjectId, { id: newId(), line1: v.line1, line2: v.line2 ?? null, town: v.town ?? null, postcode: v.postcode, fromDate: v.fromDate ?? null }, new Date());
+  }
+
+  async addIdentifier(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const v = parse(identifierInput, input);
+    await this.#gate.check(p, { action: 'update', subjectId, categories: ['identity'], purpose: 'record an identifier', auditAction: 'person.identifier.add', details: { scheme: v.scheme } }, ctx);
+    try {
+      await this.#people.insertIdentifier(subjectId, { id: newId(), scheme: v.scheme, value: v.value, organisationId: v.scheme === 'local' ? (v.organisationId ?? p.organisationId) : null }, new Date());
+    } catch (err) {
+      if (err instanceof DuplicateIdentifierError) throw new ValidationError({ value: 'Another person already has this identifier' });
+      throw err;
+    }
+  }
+
+  async setFlags(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const v = parse(
+      z.object({ shielded: z.boolean().optional(), deceased: z.boolean().optional(), dateOfDeath: z.preprocess(blankToUndefined, isoDate('the date of death').optional()) }),
+      input,
+    );
+    await this.#gate.check(p, { action: 'update', subjectId, categories: ['identity', 'whereabouts'], purpose: 'change flags', auditAction: 'person.flags.update', details: v }, ctx);
+    await this.#people.setFlags(subjectId, { shielded: v.shielded, deceased: v.deceased, dateOfDeath: v.dateOfDeath }, new Date());
+  }
+
+  // ----- break-glass and oversight -----
+
+  async breakGlass(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<{ expiresAt: Date }> {
+    const v = parse(breakGlassSchema, input);
+    if (!(await this.#people.exists(subjectId))) throw new ValidationError({ form: 'No such person' });
+    if (!['practitioner', 'mash_officer', 'team_manager'].some((r) => p.roles.includes(r as never))) {
+      throw new ValidationError({ reason: 'Only practitioners can use emergency access' });
+    }
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + BREAK_GLASS_MINUTES * 60_000);
+    const id = newId();
+    await this.#people.insertBreakGlass({ subjectId, id, userId: p.userId, organisationId: p.organisationId, reason: v.reason, startedAt: now, expiresAt });
+    const leads = await this.#people.usersWithRole('ig_lead');
+    await this.#people.insertNotifications(
+      leads.map((recipientUserId) => ({
+        id: newId(),
+        recipientUserId,
+        kind: 'break-glass',
+        subjectId,
+        message: `${p.displayName} (${p.organisationName}) used emergency access to a record: "${v.reason.slice(0, 200)}"`,
+        link: '/access-reviews',
+      })),
+      now,
+    );
+    await this.#audit.record({
+      actor: actorOf(p),
+      action: 'person.break-glass',
+      outcome: 'success',
+      subjectType: 'person',
+      subjectId,
+      purpose: 'emergency access',
+      reason: v.reason,
+      details: { breakGlassId: id, expiresAt: expiresAt.toISOString(), notified: leads.length },
+      context: ctx,
+    });
+    return { expiresAt };
+  }
+
+  async accessHistory(p: Principal, subjectId: string, ctx: AuditContext) {
+    await this.#gate.check(p, { action: 'read', subjectId, categories: ['access_history'], purpose: 'review who viewed the record', auditAction: 'person.access-history.read' }, ctx);
+    const entries = await this.#audit.search({ subjectId, limit: 500 });
+    return entries.filter((e) => e.subjectType === 'person');
+  }
+
+  async reviewQueue(p: Principal, ctx: AuditContext) {
+    if (!p.roles.includes('ig_lead')) throw new ValidationError({ form: 'Only the information-governance lead reviews emergency access' });
+    const [open, done] = await Promise.all([this.#people.breakGlassQueue(false), this.#people.breakGlassQueue(true, 50)]);
+    await this.#audit.record({ actor: actorOf(p), action: 'break-glass.queue.read', outcome: 'success', details: { open: open.length }, context: ctx });
+    return { open, done };
+  }
+
+  async review(p: Principal, subjectId: string, id: string, input: unknown, ctx: AuditContext): Promise<void> {
+    if (!p.roles.includes('ig_lead')) throw new ValidationError({ form: 'Only the information-governance lead reviews emergency access' });
+    const v = parse(z.object({ outcome: z.enum(['justified', 'not_justified'], { error: 'Choose whether the access was justified' }), note: z.preprocess(blankToUndefined, z.string().trim().max(1000).optional()) }), input);
+    if (v.outcome === 'not_justified' && !v.note) throw new ValidationError({ note: 'Say why the access was not justified and what happens next' });
+    if (!(await this.#people.reviewBreakGlass(subjectId, id, { reviewedBy: p.userId, outcome: v.outcome, note: v.note ?? null }, new Date()))) {
+      throw new ValidationError({ form: 'This emergency access has already been reviewed' });
+    }
+    await this.#audit.record({ actor: actorOf(p), action: 'break-glass.review', outcome: 'success', subjectType: 'person', subjectId, details: { breakGlassId: id, outcome: v.outcome }, context: ctx });
+  }
+
+  async notifications(p: Principal) {
+    return this.#people.notificationsFor(p.userId);
+  }
+
+  async referenceData(p: Principal) {
+    const [roles, relationshipTypes, services, teams, practitioners] = await Promise.all([
+      this.#people.involvementRoles(),
+      this.#people.relationshipTypes(),
+      this.#people.services(p.organisationId),
+      this.#orgs.teams(p.organisationId),
+      this.#users.list({ organisationId: p.organisationId, status: 'active' }),
+    ]);
+    return {
+      roles,
+      relationshipTypes,
+      services,
+      teams: teams.map((t) => ({ id: t.id, name: t.name })),
+      practitioners: practitioners.map((u) => ({ id: u.id, name: u.displayName, jobTitle: u.jobTitle })),
+    };
+  }
+}
+
