@@ -45,7 +45,9 @@ export async function startServer(
     const migration = await migrate(database);
     if (migration.applied.length) logger.info({ applied: migration.applied }, 'database migrated');
     const services = createServices(config, database);
-    if (options.demo) {
+    if (options.demo && config.env === 'production') {
+      logger.warn('NODE_ENV=production: the demo partnership is not loaded');
+    } else if (options.demo) {
       const r = await services.demo.load();
       if (r === 'not-empty') logger.warn('database already holds a partnership that is not the demo: demo not loaded');
     }

@@ -258,9 +258,13 @@ export class UserRepository {
 
   async recordFailure(id: string, maxFailures: number, lockUntil: Date): Promise<{ locked: boolean }> {
     const rows = await this.#h.query<{ failed_attempts: number; locked_until: Date | null }>(
+      // A lock that has run out starts the count afresh, so one more mistake does not re-lock at once.
       `update app_user
-          set failed_attempts = failed_attempts + 1,
-              locked_until = case when failed_attempts + 1 >= $2 then $3::timestamptz else locked_until end
+          set failed_attempts = case when locked_until is not null and locked_until <= now() then 1 else failed_attempts + 1 end,
+              locked_until = case
+                when locked_until is not null and locked_until <= now() then null
+                when failed_attempts + 1 >= $2 then $3::timestamptz
+                else locked_until end
         where id = $1
         returning failed_attempts, locked_until`,
       [id, maxFailures, lockUntil],

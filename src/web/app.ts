@@ -28,7 +28,7 @@ import './types.ts';
 export function createApp(services: Services, logger: Logger): Express {
   const app = express();
   app.set('query parser', 'simple');
-  setupRequestContext(app);
+  setupRequestContext(app, { trustUpstream: services.config.trustProxy });
   setupLogging(app, logger);
   setupSecurityHeaders(app, { https: Boolean(services.config.publicUrl?.startsWith('https://')) });
   setupNunjucks(app);
@@ -40,6 +40,10 @@ export function createApp(services: Services, logger: Logger): Express {
     res.json(registry.openApiDocument({ version: appVersion().version, serverUrl: services.config.publicUrl }));
   });
   app.use(apiV1Routes(services, registry));
+  // Unknown API paths answer JSON here, before any cookie or form handling.
+  app.use('/api', (req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: `No API route ${req.method} ${req.originalUrl.split('?')[0]}`, requestId: req.requestId } });
+  });
 
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   setupSessions(app, services);

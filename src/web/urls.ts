@@ -39,7 +39,6 @@ export const urls = {
   },
   api: {
     openapi: () => '/api/openapi.json',
-    docs: () => '/api/docs',
   },
 } as const;
 

@@ -63,9 +63,16 @@ describe(`JSON API (${describeDatabase()})`, () => {
     await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${hv.token}`).expect(401);
   });
 
-  it('answers 404 JSON for an unknown route with a valid token', async () => {
+  it('answers 404 JSON for an unknown route with a valid token, whatever the method', async () => {
     const res = await request(t.app).get('/api/v1/nothing-here').set('Authorization', `Bearer ${token}`).expect(404);
     expect(res.body.error.code).toBe('not_found');
+    const post = await request(t.app).post('/api/v1/nothing-here').set('Authorization', `Bearer ${token}`).send({ a: 1 }).expect(404);
+    expect(post.body.error.code).toBe('not_found');
+  });
+
+  it('ignores a request id sent by the client unless a trusted proxy is configured', async () => {
+    const res = await request(t.app).get('/ping').set('X-Request-Id', 'chosen-by-client-123');
+    expect(res.headers['x-request-id']).not.toBe('chosen-by-client-123');
   });
 
   it('publishes a valid OpenAPI 3.1 document whose schemas match what the API returns', async () => {

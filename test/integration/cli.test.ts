@@ -17,7 +17,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The CLI on the embedded database (the PostgreSQL tier exercises the same commands through DATABASE_URL in its own block). */
+/** The CLI on the embedded database; the commands share their code with the server, which the PostgreSQL tier covers. */
 describe('teamaround command line (embedded database)', { timeout: 180_000 }, () => {
   let dataDir: string;
   beforeAll(() => {
