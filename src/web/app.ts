@@ -3,10 +3,12 @@ import type { Logger } from 'pino';
 import type { Services } from '../services/index.ts';
 import { appVersion } from '../version.ts';
 import { apiV1Routes, buildApiRegistry } from './api/v1.ts';
+import { accessReviewRoutes } from './journeys/access-reviews/routes.ts';
 import { adminRoutes } from './journeys/admin/routes.ts';
 import { auditRoutes } from './journeys/audit/routes.ts';
 import { homeRoutes } from './journeys/home/routes.ts';
 import { oidcRoutes } from './journeys/oidc/routes.ts';
+import { peopleRoutes } from './journeys/people/routes.ts';
 import { signInRoutes } from './journeys/sign-in/routes.ts';
 import { setupAuthentication } from './setup/authentication.ts';
 import { setupCsrf } from './setup/csrf.ts';
@@ -51,9 +53,11 @@ export function createApp(services: Services, logger: Logger): Express {
   setupAuthentication(app, services);
   app.use(signInRoutes(services));
   app.use(oidcRoutes(services));
-  app.use(homeRoutes());
+  app.use(homeRoutes(services));
   app.use(adminRoutes(services));
   app.use(auditRoutes(services));
+  app.use(peopleRoutes(services));
+  app.use(accessReviewRoutes(services));
 
   setupErrorHandling(app, logger);
   return app;

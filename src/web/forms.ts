@@ -40,3 +40,8 @@ export function zodErrors(error: z.ZodError, order: string[] = []): FormErrors {
   }
   return formErrors(new ValidationError(fields), order);
 }
+
+/** For the few messages rendered as HTML (flash banners): names typed by users are escaped. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

@@ -189,3 +189,23 @@ describe(`administration (${describeDatabase()})`, () => {
     await worker.get('/audit').expect(403);
   });
 });
+
+describe(`administration: escaping (${describeDatabase()})`, () => {
+  it('escapes names shown in confirmation banners', async () => {
+    const t = await createTestApp();
+    try {
+      const admin = await signIn(t, ADMIN);
+      const token = csrfFrom((await admin.get('/admin/organisations/new').expect(200)).text);
+      const res = await admin
+        .post('/admin/organisations/new')
+        .type('form')
+        .send({ _csrf: token, name: '<img src=x onerror=alert(1)> Trust', typeCode: 'voluntary_sector', officialCode: '1234567' })
+        .expect(302);
+      const page = await admin.get(res.headers.location as string).expect(200);
+      expect(page.text).not.toContain('<img src=x');
+      expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt; Trust was added');
+    } finally {
+      await t.close();
+    }
+  });
+});

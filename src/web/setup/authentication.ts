@@ -38,7 +38,11 @@ function navigationFor(req: Request) {
     items.push({ href: urls.admin.organisations(), text: 'Organisations', active: req.path.startsWith('/admin/organisations') });
     items.push({ href: urls.admin.practitioners(), text: 'Practitioners', active: req.path.startsWith('/admin/practitioners') });
   }
+  if (hasRole(p, 'practitioner', 'mash_officer', 'team_manager')) {
+    items.push({ href: urls.people.search(), text: 'Find a person', active: req.path.startsWith('/people') });
+  }
   if (hasRole(p, 'ig_lead')) {
+    items.push({ href: urls.accessReviews.list(), text: 'Access reviews', active: req.path.startsWith('/access-reviews') });
     items.push({ href: urls.audit.search(), text: 'Audit log', active: req.path.startsWith('/audit') });
   }
   return items;

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../../services/index.ts';
-import { formErrors, isValidationError } from '../../forms.ts';
+import { escapeHtml, formErrors, isValidationError } from '../../forms.ts';
 import { auditContext } from '../../request-context.ts';
 import { requireRole, requireSignedIn } from '../../setup/authentication.ts';
 import { urls } from '../../urls.ts';
@@ -46,7 +46,7 @@ export function adminRoutes(services: Services): Router {
     const values = organisationFormSchema.parse(req.body);
     try {
       const org = await admin.createOrganisation(req.principal!, values, auditContext(req));
-      req.session.flash = `${org.name} was added`;
+      req.session.flash = `${escapeHtml(org.name)} was added`;
       res.redirect(urls.admin.organisation(org.id));
     } catch (err) {
       if (!isValidationError(err)) throw err;
@@ -70,7 +70,7 @@ export function adminRoutes(services: Services): Router {
     const values = organisationFormSchema.parse(req.body);
     try {
       await admin.updateOrganisation(req.principal!, organisation.id, values, auditContext(req));
-      req.session.flash = `${values.name ?? organisation.name} was updated`;
+      req.session.flash = `${escapeHtml(values.name ?? organisation.name)} was updated`;
       res.redirect(urls.admin.organisation(organisation.id));
     } catch (err) {
       if (!isValidationError(err)) throw err;
@@ -87,7 +87,7 @@ export function adminRoutes(services: Services): Router {
     const organisation = await admin.getOrganisation(req.principal!, req.params.id, auditContext(req));
     try {
       const team = await admin.createTeam(req.principal!, organisation.id, req.body, auditContext(req));
-      req.session.flash = `${team.name} was added`;
+      req.session.flash = `${escapeHtml(team.name)} was added`;
       res.redirect(urls.admin.organisation(organisation.id));
     } catch (err) {
       if (!isValidationError(err)) throw err;
@@ -179,7 +179,7 @@ export function adminRoutes(services: Services): Router {
   router.post('/admin/practitioners/:id/edit', async (req, res) => {
     try {
       const user = await admin.updateUser(req.principal!, req.params.id, req.body, auditContext(req));
-      req.session.flash = `${user.displayName}'s details were updated`;
+      req.session.flash = `${escapeHtml(user.displayName)}'s details were updated`;
       res.redirect(urls.admin.practitioner(user.id));
     } catch (err) {
       if (!isValidationError(err)) throw err;
