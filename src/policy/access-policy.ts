@@ -44,6 +44,7 @@ export type Action = 'read' | 'search' | 'create' | 'update' | 'add-involvement'
 
 export type Basis =
   | 'relationship'
+  | 'recorded-by'
   | 'own-organisation'
   | 'mash-enquiry'
   | 'disclosure'
@@ -79,6 +80,8 @@ export interface SubjectFacts {
   subjectId: string;
   exists: boolean;
   shielded: boolean;
+  /** Who recorded the person and when: the recorder keeps the record open for a while (RECORDED_BY_DAYS). */
+  recordedBy?: { userId: string | null; at: Date } | null;
   involvements: readonly InvolvementFact[];
   /** Open MASH enquiries about this person (or their household). */
   openEnquiryOrganisationIds: readonly string[];
@@ -123,6 +126,17 @@ export interface Decision {
 }
 
 const has = (r: Requester, role: string) => r.roles.includes(role);
+
+/** Roles that work with people (as opposed to oversight or administration). */
+const PRACTITIONER_ROLES: readonly string[] = ['practitioner', 'mash_officer', 'team_manager'];
+const isPractitioner = (r: Requester) => PRACTITIONER_ROLES.some((role) => has(r, role));
+
+const WRITE_ACTIONS: readonly Action[] = ['update', 'add-involvement', 'end-involvement'];
+/** The only bases on which a record may be changed: disclosure, break-glass and oversight are for reading. */
+const WRITE_BASES: readonly Basis[] = ['relationship', 'recorded-by', 'mash-enquiry', 'own-organisation'];
+
+/** How long the practitioner who recorded a person keeps the record open without an involvement. */
+export const RECORDED_BY_DAYS = 30;
 
 /** Whether this requester has an active working relationship with the person (their own or their team's involvement). */
 export function relationshipOf(r: Requester, facts: SubjectFacts): InvolvementFact[] {
@@ -176,10 +190,14 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
   });
 
   if (request.action === 'create') {
-    if (!['practitioner', 'mash_officer', 'team_manager'].some((role) => has(r, role))) {
+    if (!isPractitioner(r)) {
       return deny('Only practitioners, team managers and MASH officers record people');
     }
-    return { allow: true, basis: 'new-record', bases: ['new-record'], allowed: asked, redacted: [], hiddenInvolvementIds, reason: 'recording a new person' };
+    // A new record holds identity, whereabouts, family and who is involved: never another agency's case content.
+    const allowed = asked.filter((c) => RECORD_CATEGORIES.includes(c));
+    const redacted = asked.filter((c) => !RECORD_CATEGORIES.includes(c)).map((category) => ({ category, reason: withheldReason(category, true) }));
+    if (allowed.length === 0) return { ...deny(redacted[0]?.reason ?? 'Nothing requested'), redacted };
+    return { allow: true, basis: 'new-record', bases: ['new-record'], allowed, redacted, hiddenInvolvementIds, reason: 'recording a new person' };
   }
   if (!facts.exists) return deny('No such person');
 
@@ -197,7 +215,15 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     // Each involvement opens its own agency's case category (a school sees education it holds).
     grant('relationship', mine.map((i) => i.category));
   }
-  if (facts.involvements.some((i) => i.organisationId === r.organisationId && i.active)) {
+  if (
+    isPractitioner(r) &&
+    facts.recordedBy?.userId === r.userId &&
+    now.getTime() - facts.recordedBy.at.getTime() < RECORDED_BY_DAYS * 86_400_000
+  ) {
+    // Whoever has just recorded a person can go on recording what they know (no case content).
+    grant('recorded-by', RECORD_CATEGORIES);
+  }
+  if (isPractitioner(r) && facts.involvements.some((i) => i.organisationId === r.organisationId && i.active)) {
     // Colleagues may manage (and see) their own organisation's involvements; case content still needs a relationship.
     grant('own-organisation', ['involvements']);
   }
@@ -213,10 +239,11 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
   if (facts.involvements.some((i) => i.active && i.role === 'lead_professional' && i.practitionerId === r.userId)) {
     grant('lead-professional', ['access_history']);
   }
-  const hasRecordBasis = grants.has('relationship') || grants.has('mash-enquiry') || grants.has('break-glass');
+  const hasRecordBasis = grants.has('relationship') || grants.has('recorded-by') || grants.has('mash-enquiry') || grants.has('break-glass');
 
   if (request.action === 'search') {
-    // Search results show the contact minimum to anyone with a reason; more to those with a basis.
+    // Search results show the contact minimum to practitioners with a reason; more to those with a basis.
+    if (!isPractitioner(r)) return deny('Only practitioners, team managers and MASH officers search for people');
     if (!request.reason?.trim()) return deny('A reason is needed to search for people');
     grant('contact-minimum', CONTACT_MINIMUM);
   } else if (request.action === 'read' && !hasRecordBasis && request.reason?.trim()) {
@@ -224,19 +251,26 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
   }
 
   if (request.action === 'update' || request.action === 'end-involvement') {
-    const canWrite = grants.has('relationship') || grants.has('mash-enquiry') || grants.has('own-organisation');
+    const canWrite = grants.has('relationship') || grants.has('recorded-by') || grants.has('mash-enquiry') || grants.has('own-organisation');
     if (!canWrite) return deny('Changing a record needs a working relationship with the person, an open MASH enquiry, or your organisation\'s own involvement');
   }
   if (request.action === 'add-involvement') {
     // Anyone in a practitioner role may record that their own organisation has started working with a person.
-    if (!['practitioner', 'mash_officer', 'team_manager'].some((role) => has(r, role))) return deny('Only practitioners record involvements');
+    if (!isPractitioner(r)) return deny('Only practitioners record involvements');
     grant('own-organisation', ['involvements']);
+  }
+
+  const writing = WRITE_ACTIONS.includes(request.action);
+  if (writing) {
+    for (const b of [...grants.keys()]) if (!WRITE_BASES.includes(b)) grants.delete(b);
   }
 
   const allowed: DataCategory[] = [];
   const redacted: Redaction[] = [];
   const usedBases = new Set<Basis>();
-  const order: Basis[] = ['relationship', 'own-organisation', 'mash-enquiry', 'disclosure', 'lead-professional', 'information-governance', 'break-glass', 'contact-minimum'];
+  // Strongest first. Own-organisation opens only the involvements, so it never outranks a basis that opens the record
+  // (the headline basis is what the audit entry and the page show).
+  const order: Basis[] = ['relationship', 'recorded-by', 'mash-enquiry', 'disclosure', 'lead-professional', 'information-governance', 'break-glass', 'own-organisation', 'contact-minimum'];
   for (const category of asked) {
     const basis = order.find((b) => grants.get(b)?.has(category));
     // Shielded people's whereabouts: only a working relationship (or their own agency's record) reveals them.
@@ -252,6 +286,13 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     }
   }
   const bases = order.filter((b) => usedBases.has(b));
+  if (writing && redacted.length > 0) {
+    // A change is allowed in full or not at all: a partly allowed change (e.g. flags that also touch a
+    // shielded person's whereabouts) must not go ahead on the strength of the part that is allowed.
+    const refused = new Set(redacted.map((x) => x.category));
+    const all = asked.map((category) => redacted.find((x) => x.category === category) ?? { category, reason: 'Part of a change you may not make in full' });
+    return { ...deny(`You may not change ${[...refused].join(', ')}: ${redacted[0]!.reason}`), redacted: all };
+  }
   if (allowed.length === 0) {
     return { ...deny(redacted[0]?.reason ?? 'Nothing requested'), redacted };
   }
@@ -280,6 +321,8 @@ function describe(basis: Basis): string {
   switch (basis) {
     case 'relationship':
       return 'you or your team work with this person';
+    case 'recorded-by':
+      return 'you recorded this person recently';
     case 'own-organisation':
       return "your organisation's own record";
     case 'mash-enquiry':

@@ -1,6 +1,6 @@
 import type { AuditContext, AuditService } from '../audit/audit-service.ts';
 import type { PeopleRepository } from '../repositories/people-repository.ts';
-import { actorOf, type Principal } from '../services/principal.ts';
+import { actorOf, NotFoundError, type Principal } from '../services/principal.ts';
 import { decide, type Action, type DataCategory, type Decision, type Requester, type SubjectFacts } from './access-policy.ts';
 
 export class AccessDeniedError extends Error {
@@ -57,6 +57,7 @@ export class PolicyGate {
       now,
     );
     await this.record(p, req, decision, ctx);
+    if (!facts.exists) throw new NotFoundError('No such person');
     if (!decision.allow) throw new AccessDeniedError(decision);
     return { decision, facts };
   }

@@ -309,8 +309,8 @@ export class PeopleRepository {
   /** Everything the access policy needs about one person, in one round of queries. */
   async policyFacts(subjectId: string, now: Date): Promise<SubjectFacts> {
     const [person, involvements, enquiries, disclosures, breakGlass] = await Promise.all([
-      this.#h.db.selectFrom('person').select(['shielded']).where('subject_id', '=', subjectId).executeTakeFirst(),
-      this.#involvementFacts([subjectId]),
+      this.#h.db.selectFrom('person').select(['shielded', 'created_by', 'created_at']).where('subject_id', '=', subjectId).executeTakeFirst(),
+      this.#involvementFacts([subjectId], now),
       this.#h.db.selectFrom('enquiry').select('organisation_id').where('subject_id', '=', subjectId).where('closed_at', 'is', null).execute(),
       this.#h.db
         .selectFrom('disclosure_grant')
@@ -324,6 +324,7 @@ export class PeopleRepository {
       subjectId,
       exists: Boolean(person),
       shielded: person?.shielded ?? false,
+      recordedBy: person ? { userId: person.created_by, at: person.created_at } : null,
       involvements: involvements.get(subjectId) ?? [],
       openEnquiryOrganisationIds: enquiries.map((e) => e.organisation_id),
       disclosures: disclosures.map((d) => ({
@@ -339,7 +340,7 @@ export class PeopleRepository {
   }
 
   /** Involvement facts for several people at once (search results). */
-  async #involvementFacts(subjectIds: readonly string[]) {
+  async #involvementFacts(subjectIds: readonly string[], now: Date) {
     const out = new Map<string, SubjectFacts['involvements'][number][]>();
     if (subjectIds.length === 0) return out;
     const rows = await this.#h.db
@@ -361,7 +362,7 @@ export class PeopleRepository {
       ])
       .where('i.subject_id', 'in', subjectIds)
       .execute();
-    const today = new Date().toISOString().slice(0, 10);
+    const today = now.toISOString().slice(0, 10);
     for (const r of rows) {
       const list = out.get(r.subject_id) ?? [];
       list.push({
@@ -384,8 +385,8 @@ export class PeopleRepository {
     if (subjectIds.length === 0) return new Map();
     const ids = [...subjectIds];
     const [people, involvements, enquiries, disclosures, breakGlass] = await Promise.all([
-      this.#h.db.selectFrom('person').select(['subject_id', 'shielded']).where('subject_id', 'in', ids).execute(),
-      this.#involvementFacts(ids),
+      this.#h.db.selectFrom('person').select(['subject_id', 'shielded', 'created_by', 'created_at']).where('subject_id', 'in', ids).execute(),
+      this.#involvementFacts(ids, now),
       this.#h.db.selectFrom('enquiry').select(['subject_id', 'organisation_id']).where('subject_id', 'in', ids).where('closed_at', 'is', null).execute(),
       this.#h.db
         .selectFrom('disclosure_grant')
@@ -401,6 +402,7 @@ export class PeopleRepository {
         subjectId: p.subject_id,
         exists: true,
         shielded: p.shielded,
+        recordedBy: { userId: p.created_by, at: p.created_at },
         involvements: involvements.get(p.subject_id) ?? [],
         openEnquiryOrganisationIds: enquiries.filter((e) => e.subject_id === p.subject_id).map((e) => e.organisation_id),
         disclosures: disclosures
