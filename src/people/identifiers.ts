@@ -91,13 +91,18 @@ export function formatNhsNumber(value: string): string {
  * test and synthetic data, so a generated number can never belong to a real patient.
  */
 export function generateNhsNumber(rand: RandomSource): string {
-  for (;;) {
-    let body = '999';
-    for (let i = 0; i < 6; i++) body += String(randomInt(rand, 10));
+  let prefix = '999';
+  for (let i = 0; i < 5; i++) prefix += String(randomInt(rand, 10));
+  const start = randomInt(rand, 10);
+  // Some bodies have no valid check digit (remainder 10), and 999999999 would make the placeholder
+  // 9999999999. Stepping the last digit (weight 2) moves the remainder by 2 each time, so at most two of
+  // any ten steps are unusable: this always ends within three steps, whatever `rand` returns.
+  for (let k = 0; ; k++) {
+    const body = prefix + String((start + k) % 10);
     const check = nhsCheckDigit(body);
     if (check === 10) continue;
     const value = body + String(check);
-    if (isRepeatedDigit(value)) continue; // 9999999999
+    if (isRepeatedDigit(value)) continue;
     return value;
   }
 }
