@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { DataCategory, SubjectFacts } from '../policy/access-policy.ts';
 
@@ -306,116 +306,102 @@ export class PeopleRepository {
     };
   }
 
-  /** Everything the access policy needs about one person, in one round of queries. */
+  /** Everything the access policy needs about one person, in one query. */
   async policyFacts(subjectId: string, now: Date): Promise<SubjectFacts> {
-    const [person, involvements, enquiries, disclosures, breakGlass] = await Promise.all([
-      this.#h.db.selectFrom('person').select(['shielded', 'created_by', 'created_at']).where('subject_id', '=', subjectId).executeTakeFirst(),
-      this.#involvementFacts([subjectId], now),
-      this.#h.db.selectFrom('enquiry').select('organisation_id').where('subject_id', '=', subjectId).where('closed_at', 'is', null).execute(),
-      this.#h.db
-        .selectFrom('disclosure_grant')
-        .select(['recipient_user_id', 'recipient_team_id', 'recipient_organisation_id', 'categories', 'expires_at', 'revoked_at'])
-        .where('subject_id', '=', subjectId)
-        .where('revoked_at', 'is', null)
-        .execute(),
-      this.#h.db.selectFrom('break_glass').select(['user_id', 'expires_at']).where('subject_id', '=', subjectId).where('expires_at', '>', now).execute(),
-    ]);
-    return {
-      subjectId,
-      exists: Boolean(person),
-      shielded: person?.shielded ?? false,
-      recordedBy: person ? { userId: person.created_by, at: person.created_at } : null,
-      involvements: involvements.get(subjectId) ?? [],
-      openEnquiryOrganisationIds: enquiries.map((e) => e.organisation_id),
-      disclosures: disclosures.map((d) => ({
-        recipientUserId: d.recipient_user_id,
-        recipientTeamId: d.recipient_team_id,
-        recipientOrganisationId: d.recipient_organisation_id,
-        categories: d.categories as DataCategory[],
-        expiresAt: d.expires_at,
-        revoked: d.revoked_at !== null,
-      })),
-      breakGlass: breakGlass.map((b) => ({ userId: b.user_id, expiresAt: b.expires_at })),
-    };
+    const facts = (await this.#facts([subjectId], now)).get(subjectId);
+    return (
+      facts ?? { subjectId, exists: false, shielded: false, recordedBy: null, involvements: [], openEnquiryOrganisationIds: [], disclosures: [], breakGlass: [] }
+    );
   }
 
-  /** Involvement facts for several people at once (search results). */
-  async #involvementFacts(subjectIds: readonly string[], now: Date) {
-    const out = new Map<string, SubjectFacts['involvements'][number][]>();
-    if (subjectIds.length === 0) return out;
-    const rows = await this.#h.db
-      .selectFrom('involvement as i')
-      .innerJoin('organisation as o', 'o.id', 'i.organisation_id')
-      .innerJoin('organisation_type as ot', 'ot.code', 'o.type_code')
-      .leftJoin('service as s', 's.id', 'i.service_id')
-      .select([
-        'i.subject_id',
-        'i.id',
-        'i.organisation_id',
-        'i.team_id',
-        'i.practitioner_id',
-        'i.role',
-        'i.end_date',
-        'i.consent_to_show',
-        's.sensitive_kind',
-        sql<string>`coalesce(s.category, ot.case_category)`.as('category'),
-      ])
-      .where('i.subject_id', 'in', subjectIds)
-      .execute();
-    const today = now.toISOString().slice(0, 10);
-    for (const r of rows) {
-      const list = out.get(r.subject_id) ?? [];
-      list.push({
-        id: r.id,
-        organisationId: r.organisation_id,
-        teamId: r.team_id,
-        practitionerId: r.practitioner_id,
-        role: r.role,
-        category: r.category as DataCategory,
-        sensitive: r.sensitive_kind !== null,
-        consentToShow: r.consent_to_show,
-        active: r.end_date === null || r.end_date > today,
-      });
-      out.set(r.subject_id, list);
-    }
-    return out;
-  }
-
+  /** The policy's facts for several people at once (search results); people not recorded are left out. */
   async policyFactsMany(subjectIds: readonly string[], now: Date): Promise<Map<string, SubjectFacts>> {
     if (subjectIds.length === 0) return new Map();
-    const ids = [...subjectIds];
-    const [people, involvements, enquiries, disclosures, breakGlass] = await Promise.all([
-      this.#h.db.selectFrom('person').select(['subject_id', 'shielded', 'created_by', 'created_at']).where('subject_id', 'in', ids).execute(),
-      this.#involvementFacts(ids, now),
-      this.#h.db.selectFrom('enquiry').select(['subject_id', 'organisation_id']).where('subject_id', 'in', ids).where('closed_at', 'is', null).execute(),
-      this.#h.db
-        .selectFrom('disclosure_grant')
-        .select(['subject_id', 'recipient_user_id', 'recipient_team_id', 'recipient_organisation_id', 'categories', 'expires_at'])
-        .where('subject_id', 'in', ids)
-        .where('revoked_at', 'is', null)
-        .execute(),
-      this.#h.db.selectFrom('break_glass').select(['subject_id', 'user_id', 'expires_at']).where('subject_id', 'in', ids).where('expires_at', '>', now).execute(),
-    ]);
+    return this.#facts(subjectIds, now);
+  }
+
+  /**
+   * One statement, one round trip: each person's row with their involvements (and the case category
+   * and sensitivity of each), open enquiries, live disclosures and unexpired break-glass as JSON.
+   * (It was five statements in parallel; under load the round trips, not the reads, were the cost.)
+   * The organisation and service of each involvement are looked up by key (LATERAL … OFFSET 0), not
+   * joined: a join had the planner hash the whole organisation table on every call.
+   */
+  async #facts(subjectIds: readonly string[], now: Date): Promise<Map<string, SubjectFacts>> {
+    const { rows } = await sql<{
+      subject_id: string;
+      shielded: boolean;
+      created_by: string | null;
+      created_at: Date;
+      involvements: Array<{
+        id: string;
+        organisation_id: string;
+        team_id: string | null;
+        practitioner_id: string | null;
+        role: string;
+        end_date: string | null;
+        consent_to_show: boolean;
+        sensitive: boolean;
+        category: string;
+      }>;
+      enquiries: string[];
+      disclosures: Array<{
+        recipient_user_id: string | null;
+        recipient_team_id: string | null;
+        recipient_organisation_id: string | null;
+        categories: string[];
+        expires_at: string | null;
+      }>;
+      break_glass: Array<{ user_id: string; expires_at: string }>;
+    }>`
+      select p.subject_id, p.shielded, p.created_by, p.created_at,
+        coalesce((select json_agg(json_build_object(
+            'id', i.id, 'organisation_id', i.organisation_id, 'team_id', i.team_id, 'practitioner_id', i.practitioner_id,
+            'role', i.role, 'end_date', i.end_date, 'consent_to_show', i.consent_to_show,
+            'sensitive', s.sensitive_kind is not null, 'category', coalesce(s.category, o.case_category)))
+          from involvement i
+          cross join lateral (select ot.case_category from organisation o join organisation_type ot on ot.code = o.type_code
+                              where o.id = i.organisation_id offset 0) o
+          left join lateral (select s.sensitive_kind, s.category from service s where s.id = i.service_id offset 0) s on true
+          where i.subject_id = p.subject_id), '[]') as involvements,
+        coalesce((select json_agg(e.organisation_id) from enquiry e where e.subject_id = p.subject_id and e.closed_at is null), '[]') as enquiries,
+        coalesce((select json_agg(json_build_object(
+            'recipient_user_id', d.recipient_user_id, 'recipient_team_id', d.recipient_team_id,
+            'recipient_organisation_id', d.recipient_organisation_id, 'categories', d.categories, 'expires_at', d.expires_at))
+          from disclosure_grant d where d.subject_id = p.subject_id and d.revoked_at is null), '[]') as disclosures,
+        coalesce((select json_agg(json_build_object('user_id', b.user_id, 'expires_at', b.expires_at))
+          from break_glass b where b.subject_id = p.subject_id and b.expires_at > ${now}), '[]') as break_glass
+      from person p
+      where p.subject_id in (${sql.join([...subjectIds])})`.execute(this.#h.db);
+    const today = now.toISOString().slice(0, 10);
     const out = new Map<string, SubjectFacts>();
-    for (const p of people) {
+    for (const p of rows) {
       out.set(p.subject_id, {
         subjectId: p.subject_id,
         exists: true,
         shielded: p.shielded,
         recordedBy: { userId: p.created_by, at: p.created_at },
-        involvements: involvements.get(p.subject_id) ?? [],
-        openEnquiryOrganisationIds: enquiries.filter((e) => e.subject_id === p.subject_id).map((e) => e.organisation_id),
-        disclosures: disclosures
-          .filter((d) => d.subject_id === p.subject_id)
-          .map((d) => ({
-            recipientUserId: d.recipient_user_id,
-            recipientTeamId: d.recipient_team_id,
-            recipientOrganisationId: d.recipient_organisation_id,
-            categories: d.categories as DataCategory[],
-            expiresAt: d.expires_at,
-            revoked: false,
-          })),
-        breakGlass: breakGlass.filter((b) => b.subject_id === p.subject_id).map((b) => ({ userId: b.user_id, expiresAt: b.expires_at })),
+        involvements: p.involvements.map((r) => ({
+          id: r.id,
+          organisationId: r.organisation_id,
+          teamId: r.team_id,
+          practitionerId: r.practitioner_id,
+          role: r.role,
+          category: r.category as DataCategory,
+          sensitive: r.sensitive,
+          consentToShow: r.consent_to_show,
+          active: r.end_date === null || r.end_date > today,
+        })),
+        openEnquiryOrganisationIds: p.enquiries,
+        disclosures: p.disclosures.map((d) => ({
+          recipientUserId: d.recipient_user_id,
+          recipientTeamId: d.recipient_team_id,
+          recipientOrganisationId: d.recipient_organisation_id,
+          categories: d.categories as DataCategory[],
+          expiresAt: d.expires_at === null ? null : new Date(d.expires_at),
+          revoked: false,
+        })),
+        breakGlass: p.break_glass.map((b) => ({ userId: b.user_id, expiresAt: new Date(b.expires_at) })),
       });
     }
     return out;
@@ -423,44 +409,50 @@ export class PeopleRepository {
 
   async involvements(subjectIds: readonly string[]): Promise<Involvement[]> {
     if (subjectIds.length === 0) return [];
-    const rows = await this.#h.db
-      .selectFrom('involvement as i')
-      .innerJoin('organisation as o', 'o.id', 'i.organisation_id')
-      .innerJoin('organisation_type as ot', 'ot.code', 'o.type_code')
-      .innerJoin('involvement_role as r', 'r.code', 'i.role')
-      .leftJoin('service as s', 's.id', 'i.service_id')
-      .leftJoin('team as t', 't.id', 'i.team_id')
-      .leftJoin('app_user as u', 'u.id', 'i.practitioner_id')
-      .select([
-        'i.id',
-        'i.subject_id',
-        'i.organisation_id',
-        'o.name as organisation_name',
-        'o.type_code as organisation_type',
-        'i.service_id',
-        's.name as service_name',
-        's.sensitive_kind',
-        sql<string>`coalesce(s.category, ot.case_category)`.as('category'),
-        'i.team_id',
-        't.name as team_name',
-        sql<string | null>`coalesce(s.email, t.email)`.as('team_email'),
-        sql<string | null>`coalesce(s.phone, t.phone)`.as('team_phone'),
-        'i.practitioner_id',
-        'u.display_name as practitioner_name',
-        'u.email as practitioner_email',
-        'u.phone as practitioner_phone',
-        'u.job_title as practitioner_job_title',
-        'i.role',
-        'r.label as role_label',
-        'i.start_date',
-        'i.end_date',
-        'i.early_help_assessment',
-        'i.consent_to_show',
-      ])
-      .where('i.subject_id', 'in', [...subjectIds])
-      .orderBy(sql`i.end_date is null`, 'desc')
-      .orderBy('i.start_date', 'desc')
-      .execute();
+    // Each looked-up row (organisation, role, service, team, practitioner) is fetched by its key in a
+    // LATERAL subquery; OFFSET 0 keeps each one a separate index lookup. As plain joins the planner,
+    // expecting many involvements per person, hashed the whole organisation and team tables on every
+    // call, and spent longer planning the seven-way join than running it. Same rows, same order.
+    const { rows } = await sql<{
+      id: string;
+      subject_id: string;
+      organisation_id: string;
+      organisation_name: string;
+      organisation_type: string;
+      service_id: string | null;
+      service_name: string | null;
+      sensitive_kind: string | null;
+      category: string;
+      team_id: string | null;
+      team_name: string | null;
+      team_email: string | null;
+      team_phone: string | null;
+      practitioner_id: string | null;
+      practitioner_name: string | null;
+      practitioner_email: string | null;
+      practitioner_phone: string | null;
+      practitioner_job_title: string | null;
+      role: string;
+      role_label: string;
+      start_date: string;
+      end_date: string | null;
+      early_help_assessment: boolean;
+      consent_to_show: boolean;
+    }>`
+      select i.id, i.subject_id, i.organisation_id, o.name as organisation_name, o.type_code as organisation_type,
+        i.service_id, s.name as service_name, s.sensitive_kind, coalesce(s.category, o.case_category) as category,
+        i.team_id, t.name as team_name, coalesce(s.email, t.email) as team_email, coalesce(s.phone, t.phone) as team_phone,
+        i.practitioner_id, u.display_name as practitioner_name, u.email as practitioner_email, u.phone as practitioner_phone,
+        u.job_title as practitioner_job_title, i.role, r.label as role_label, i.start_date, i.end_date, i.early_help_assessment, i.consent_to_show
+      from involvement i
+      cross join lateral (select o.name, o.type_code, ot.case_category from organisation o join organisation_type ot on ot.code = o.type_code
+                          where o.id = i.organisation_id offset 0) o
+      cross join lateral (select r.label from involvement_role r where r.code = i.role offset 0) r
+      left join lateral (select s.name, s.sensitive_kind, s.category, s.email, s.phone from service s where s.id = i.service_id offset 0) s on true
+      left join lateral (select t.name, t.email, t.phone from team t where t.id = i.team_id offset 0) t on true
+      left join lateral (select u.display_name, u.email, u.phone, u.job_title from app_user u where u.id = i.practitioner_id offset 0) u on true
+      where i.subject_id in (${sql.join([...subjectIds])})
+      order by i.end_date is null desc, i.start_date desc`.execute(this.#h.db);
     return rows.map((r) => ({
       id: r.id,
       subjectId: r.subject_id,
@@ -719,60 +711,60 @@ export class PeopleRepository {
     identifier?: string;
     limit: number;
   }): Promise<SearchCandidate[]> {
-    const db = this.#h.db;
-    const ids = new Set<string>();
-    const tasks: Array<Promise<Array<{ subject_id: string }>>> = [];
-    if (q.identifier) tasks.push(db.selectFrom('person_identifier').select('subject_id').where('value', '=', q.identifier).limit(q.limit).execute());
-    if (q.postcode) tasks.push(db.selectFrom('person_address').select('subject_id').where('postcode', '=', q.postcode).limit(q.limit).execute());
+    // Each way of being a candidate is its own limited subquery; their union picks the people, and the
+    // same statement returns those people's names, postcodes and identifiers: one round trip.
+    const sources: Array<RawBuilder<unknown>> = [];
+    if (q.identifier) sources.push(sql`(select subject_id from person_identifier where value = ${q.identifier} limit ${q.limit})`);
+    if (q.postcode) sources.push(sql`(select subject_id from person_address where postcode = ${q.postcode} limit ${q.limit})`);
     if (q.dates?.length) {
       // With a date of birth, everyone born that day (or on the swapped day) is a candidate; names are scored later.
-      tasks.push(db.selectFrom('person').select('subject_id').where('date_of_birth', 'in', [...q.dates]).limit(q.limit).execute());
+      sources.push(sql`(select subject_id from person where date_of_birth in (${sql.join([...q.dates])}) limit ${q.limit})`);
     } else if (q.familyPhonetics?.length || q.familyNorms?.length) {
-      tasks.push(
-        db
-          .selectFrom('person_name')
-          .select('subject_id')
-          .where((eb) =>
-            eb.or([
-              ...(q.familyPhonetics?.length ? [eb('family_phonetic', 'in', [...q.familyPhonetics])] : []),
-              ...(q.familyNorms?.length ? [eb('family_norm', 'in', [...q.familyNorms])] : []),
-            ]),
-          )
-          .limit(q.limit)
-          .execute(),
-      );
+      const alike = [
+        ...(q.familyPhonetics?.length ? [sql`family_phonetic in (${sql.join([...q.familyPhonetics])})`] : []),
+        ...(q.familyNorms?.length ? [sql`family_norm in (${sql.join([...q.familyNorms])})`] : []),
+      ];
+      sources.push(sql`(select subject_id from person_name where ${sql.join(alike, sql` or `)} limit ${q.limit})`);
     }
-    for (const rows of await Promise.all(tasks)) for (const r of rows) ids.add(r.subject_id);
-    return this.candidates([...ids]);
+    if (sources.length === 0) return [];
+    return this.#candidatesWhere(sql`p.subject_id in (${sql.join(sources, sql` union `)})`);
   }
 
   async candidates(subjectIds: readonly string[]): Promise<SearchCandidate[]> {
     if (subjectIds.length === 0) return [];
-    const ids = [...subjectIds];
-    const [people, names, addresses, identifiers] = await Promise.all([
-      this.#h.db.selectFrom('person').select(['subject_id', 'sex', 'date_of_birth', 'dob_precision', 'shielded', 'deceased']).where('subject_id', 'in', ids).execute(),
-      this.#h.db.selectFrom('person_name').select(['subject_id', 'kind', 'given_names', 'family_name']).where('subject_id', 'in', ids).execute(),
-      this.#h.db.selectFrom('person_address').select(['subject_id', 'postcode']).where('subject_id', 'in', ids).execute(),
-      this.#h.db.selectFrom('person_identifier').select(['subject_id', 'scheme', 'value']).where('subject_id', 'in', ids).execute(),
-    ]);
-    const by = <T extends { subject_id: string }>(rows: T[]) => {
-      const m = new Map<string, T[]>();
-      for (const r of rows) m.set(r.subject_id, [...(m.get(r.subject_id) ?? []), r]);
-      return m;
-    };
-    const n = by(names);
-    const a = by(addresses);
-    const i = by(identifiers);
-    return people.map((p) => ({
+    return this.#candidatesWhere(sql`p.subject_id in (${sql.join([...subjectIds])})`);
+  }
+
+  async #candidatesWhere(where: RawBuilder<unknown>): Promise<SearchCandidate[]> {
+    const { rows } = await sql<{
+      subject_id: string;
+      sex: string;
+      date_of_birth: string | null;
+      dob_precision: string;
+      shielded: boolean;
+      deceased: boolean;
+      names: Array<{ kind: string; given_names: string; family_name: string }>;
+      postcodes: string[];
+      identifiers: Array<{ scheme: string; value: string }>;
+    }>`
+      select p.subject_id, p.sex, p.date_of_birth, p.dob_precision, p.shielded, p.deceased,
+        coalesce((select json_agg(json_build_object('kind', n.kind, 'given_names', n.given_names, 'family_name', n.family_name))
+          from person_name n where n.subject_id = p.subject_id), '[]') as names,
+        coalesce((select json_agg(distinct a.postcode) from person_address a where a.subject_id = p.subject_id), '[]') as postcodes,
+        coalesce((select json_agg(json_build_object('scheme', i.scheme, 'value', i.value))
+          from person_identifier i where i.subject_id = p.subject_id), '[]') as identifiers
+      from person p
+      where ${where}`.execute(this.#h.db);
+    return rows.map((p) => ({
       subjectId: p.subject_id,
       sex: p.sex,
       dateOfBirth: p.date_of_birth,
       dobPrecision: p.dob_precision,
       shielded: p.shielded,
       deceased: p.deceased,
-      names: (n.get(p.subject_id) ?? []).map((x) => ({ kind: x.kind, givenNames: x.given_names, familyName: x.family_name })),
-      postcodes: [...new Set((a.get(p.subject_id) ?? []).map((x) => x.postcode))],
-      identifiers: (i.get(p.subject_id) ?? []).map((x) => ({ scheme: x.scheme, value: x.value })),
+      names: p.names.map((x) => ({ kind: x.kind, givenNames: x.given_names, familyName: x.family_name })),
+      postcodes: p.postcodes,
+      identifiers: p.identifiers.map((x) => ({ scheme: x.scheme, value: x.value })),
     }));
   }
 

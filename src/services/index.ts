@@ -48,6 +48,7 @@ export function createServices(config: Config, database: DatabaseHandle, options
   });
   const demo = new DemoService({
     organisations: repositories.organisations,
+    people: repositories.people,
     users: repositories.users,
     settings: repositories.settings,
     audit,

@@ -5,8 +5,8 @@ import { compareNames, dobSimilarity } from '../matching/name-similarity.ts';
 import { doubleMetaphone } from '../matching/phonetic.ts';
 import { normaliseName } from '../matching/strings.ts';
 import { validateLocalId, validateNhsNumber, validatePostcode, validateUpn } from '../people/identifiers.ts';
-import { decide, mayAppearInSearch, type DataCategory, type Decision } from '../policy/access-policy.ts';
-import { requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
+import { decide, mayAppearInSearch, relationshipOf, type Basis, type DataCategory, type Decision, type SubjectFacts } from '../policy/access-policy.ts';
+import { AccessDeniedError, requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
 import {
   DuplicateIdentifierError,
   RepeatedRequestError,
@@ -19,7 +19,7 @@ import {
 } from '../repositories/people-repository.ts';
 import type { OrganisationRepository } from '../repositories/organisation-repository.ts';
 import type { UserRepository } from '../repositories/user-repository.ts';
-import { actorOf, ValidationError, type Principal } from './principal.ts';
+import { actorOf, ForbiddenError, NotFoundError, ValidationError, type Principal } from './principal.ts';
 
 // ---------- input rules, shared by forms and the API ----------
 
@@ -226,7 +226,8 @@ export interface PersonView {
   basisReason: string;
   allowed: DataCategory[];
   withheld: Withheld[];
-  identity: Omit<PersonRecord, 'addresses'> | { names: PersonRecord['names']; dateOfBirth: string | null; dobPrecision: string; subjectId: string };
+  /** The full identity, or only current name and date of birth under the contact minimum; null if identity is withheld. */
+  identity: Omit<PersonRecord, 'addresses'> | { names: PersonRecord['names']; dateOfBirth: string | null; dobPrecision: string; subjectId: string } | null;
   addresses: PersonRecord['addresses'] | null;
   relationships: Relationship[] | null;
   involvements: Involvement[] | null;
@@ -248,7 +249,7 @@ export class LikelyMatchesError extends Error {
 const VIEW_CATEGORIES: DataCategory[] = ['identity', 'whereabouts', 'family', 'involvements', 'contacts'];
 const BREAK_GLASS_MINUTES = 60;
 
-function nameKeys(givenNames: string, familyName: string): Pick<NewName, 'givenNorm' | 'familyNorm' | 'givenPhonetic' | 'familyPhonetic'> {
+export function nameKeys(givenNames: string, familyName: string): Pick<NewName, 'givenNorm' | 'familyNorm' | 'givenPhonetic' | 'familyPhonetic'> {
   const givenNorm = normaliseName(givenNames).split(' ')[0] ?? '';
   const familyNorm = normaliseName(familyName).replace(/ /g, '');
   return { givenNorm, familyNorm, givenPhonetic: doubleMetaphone(givenNorm)[0], familyPhonetic: doubleMetaphone(familyNorm)[0] };
@@ -434,7 +435,10 @@ export class PersonService {
     );
     if (!create.allow) {
       await this.#audit.record({ actor: actorOf(p), action: 'person.create', outcome: 'denied', subjectType: 'person', reason: create.reason, context: ctx });
-      throw new ValidationError({ form: create.reason });
+      throw new AccessDeniedError(create);
+    }
+    for (const [n, l] of v.localIds.entries()) {
+      if (!(await this.#orgs.findById(l.organisationId))) throw new ValidationError({ [`localIds.${n}.organisationId`]: 'Choose an organisation that is recorded' });
     }
     if (!options.confirmNotDuplicate && v.dateOfBirth) {
       const matches = await this.#match(
@@ -443,6 +447,9 @@ export class PersonService {
         { purpose: 'check for an existing record before recording a person', reason: 'duplicate check before recording a person', limit: 5, threshold: 0.8 },
       );
       if (matches.length) {
+        // A retry racing the request it repeats may find the person that request just made.
+        const made = options.requestKey ? await this.#people.findByRequestKey(options.requestKey) : undefined;
+        if (made) return { subjectId: made, repeated: true };
         await this.#audit.record({
           actor: actorOf(p),
           action: 'person.create.likely-matches',
@@ -522,11 +529,12 @@ export class PersonService {
       can('family') ? this.#people.relationships(subjectId) : Promise.resolve(null),
       can('involvements') || can('contacts') ? this.#people.involvements([subjectId]) : Promise.resolve([] as Involvement[]),
     ]);
-    if (!record) throw new ValidationError({ form: 'No such person' });
-    const hidden = new Set(decision.hiddenInvolvementIds);
-    const visible = involvements.filter((i) => !hidden.has(i.id));
-    const today = new Date().toISOString().slice(0, 10);
-    const full = decision.allowed.some((c) => c !== 'identity' && c !== 'contacts') || decision.basis !== 'contact-minimum';
+    if (!record) throw new NotFoundError('No such person');
+    const now = this.#gate.now();
+    const visible = this.#visibleInvolvements(p, facts, decision, involvements, now);
+    const today = now.toISOString().slice(0, 10);
+    // Identity in full only when a basis stronger than the contact minimum opens it.
+    const fullIdentity = can('identity') && this.#basisFor(p, facts, 'identity', now) !== 'contact-minimum';
     const { addresses, ...identity } = record;
     return {
       subjectId,
@@ -534,32 +542,62 @@ export class PersonService {
       basisReason: decision.reason,
       allowed: decision.allowed,
       withheld: decision.redacted,
-      identity: full
-        ? identity
-        : { subjectId, names: identity.names.filter((n) => n.kind === 'current'), dateOfBirth: identity.dateOfBirth, dobPrecision: identity.dobPrecision },
+      identity: !can('identity')
+        ? null
+        : fullIdentity
+          ? identity
+          : { subjectId, names: identity.names.filter((n) => n.kind === 'current'), dateOfBirth: identity.dateOfBirth, dobPrecision: identity.dobPrecision },
       addresses: can('whereabouts') ? addresses : null,
       relationships,
-      involvements: can('involvements') ? visible : null,
-      contacts: can('contacts') ? visible.filter((i) => isActive(i, today)).map(contactCard) : [],
-      activeBreakGlass: facts.breakGlass.some((b) => b.userId === p.userId && b.expiresAt > new Date()),
+      involvements: can('involvements') ? visible.listed : null,
+      contacts: can('contacts') ? visible.all.filter((i) => isActive(i, today)).map(contactCard) : [],
+      activeBreakGlass: facts.breakGlass.some((b) => b.userId === p.userId && b.expiresAt > now),
     };
+  }
+
+  /**
+   * The basis on which one category is open to the requester, leaving the contact minimum aside
+   * (it needs a reason): 'contact-minimum' when only that opens it.
+   */
+  #basisFor(p: Principal, facts: SubjectFacts, category: DataCategory, now: Date): Basis {
+    const d = decide({ requester: requesterOf(p), action: 'read', categories: [category], purpose: 'check the basis' }, facts, now);
+    return d.allow ? d.basis : 'contact-minimum';
+  }
+
+  /**
+   * Involvements the requester may know of: never hidden ones (sensitive services without
+   * consent). `listed` is what the involvements category shows them: only their own
+   * organisation's when that is their only basis for it.
+   */
+  #visibleInvolvements(p: Principal, facts: SubjectFacts, decision: Decision, involvements: Involvement[], now: Date): { all: Involvement[]; listed: Involvement[] } {
+    const hidden = new Set(decision.hiddenInvolvementIds);
+    const all = involvements.filter((i) => !hidden.has(i.id));
+    // Every basis but the organisation's own involvement opens all of them: a relationship, or
+    // whatever still opens them once the involvements (so own-organisation) are set aside.
+    const beyondOwn =
+      relationshipOf(requesterOf(p), facts).length > 0 ||
+      decide({ requester: requesterOf(p), action: 'read', categories: ['involvements'], purpose: 'check the basis' }, { ...facts, involvements: [] }, now).allow;
+    return { all, listed: beyondOwn ? all : all.filter((i) => i.organisationId === p.organisationId) };
   }
 
   /** "Who else is working with this person": the involved practitioners and how to reach them. */
   async whoIsInvolved(p: Principal, subjectId: string, ctx: AuditContext, options: { purpose?: string; reason?: string } = {}) {
-    const { decision } = await this.#gate.check(
+    const { decision, facts } = await this.#gate.check(
       p,
       { action: 'read', subjectId, categories: ['involvements', 'contacts'], purpose: options.purpose ?? 'find who is involved', reason: options.reason, auditAction: 'person.involvements.read' },
       ctx,
     );
-    const hidden = new Set(decision.hiddenInvolvementIds);
-    const all = (await this.#people.involvements([subjectId])).filter((i) => !hidden.has(i.id));
-    const today = new Date().toISOString().slice(0, 10);
+    const now = this.#gate.now();
+    const { all, listed } = this.#visibleInvolvements(p, facts, decision, await this.#people.involvements([subjectId]), now);
+    const today = now.toISOString().slice(0, 10);
+    const contacts = decision.allowed.includes('contacts');
+    // Without the contacts category: who is involved (as the involvements category allows) but not how to reach them.
+    const current = contacts ? all.filter((i) => isActive(i, today)).map(contactCard) : listed.filter((i) => isActive(i, today)).map((i) => ({ ...contactCard(i), email: null, phone: null }));
     return {
       basis: decision.basis,
       withheld: decision.redacted,
-      current: all.filter((i) => isActive(i, today)).map(contactCard),
-      past: decision.allowed.includes('involvements') ? all.filter((i) => !isActive(i, today)).map(contactCard) : [],
+      current,
+      past: decision.allowed.includes('involvements') ? listed.filter((i) => !isActive(i, today)).map(contactCard) : [],
     };
   }
 
@@ -582,6 +620,19 @@ export class PersonService {
       const services = await this.#people.services(p.organisationId);
       if (!services.some((s) => s.id === v.serviceId)) throw new ValidationError({ serviceId: 'Choose one of your organisation\'s services' });
     }
+    const teamId = v.teamId ?? (v.practitionerId ? null : p.teamIds[0] ?? null);
+    const practitionerId = v.practitionerId ?? (v.teamId ? null : p.userId);
+    const today = this.#gate.now().toISOString().slice(0, 10);
+    const existing = (await this.#people.involvements([subjectId])).find(
+      (i) =>
+        isActive(i, today) &&
+        i.organisationId === p.organisationId &&
+        i.role === v.role &&
+        i.teamId === teamId &&
+        i.practitionerId === practitionerId &&
+        i.serviceId === (v.serviceId ?? null),
+    );
+    if (existing) throw new ValidationError({ role: 'This involvement is already recorded: end it or choose another role' });
     const id = newId();
     await this.#people.insertInvolvement(
       {
@@ -589,8 +640,8 @@ export class PersonService {
         id,
         organisationId: p.organisationId,
         serviceId: v.serviceId ?? null,
-        teamId: v.teamId ?? (v.practitionerId ? null : p.teamIds[0] ?? null),
-        practitionerId: v.practitionerId ?? (v.teamId ? null : p.userId),
+        teamId,
+        practitionerId,
         role: v.role,
         startDate: v.startDate,
         endDate: null,
@@ -676,9 +727,9 @@ export class PersonService {
 
   async breakGlass(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<{ expiresAt: Date }> {
     const v = parse(breakGlassSchema, input);
-    if (!(await this.#people.exists(subjectId))) throw new ValidationError({ form: 'No such person' });
+    if (!(await this.#people.exists(subjectId))) throw new NotFoundError('No such person');
     if (!['practitioner', 'mash_officer', 'team_manager'].some((r) => p.roles.includes(r as never))) {
-      throw new ValidationError({ reason: 'Only practitioners can use emergency access' });
+      throw new ForbiddenError('Only practitioners can use emergency access');
     }
     const now = new Date();
     const expiresAt = new Date(now.getTime() + BREAK_GLASS_MINUTES * 60_000);
@@ -717,14 +768,14 @@ export class PersonService {
   }
 
   async reviewQueue(p: Principal, ctx: AuditContext) {
-    if (!p.roles.includes('ig_lead')) throw new ValidationError({ form: 'Only the information-governance lead reviews emergency access' });
+    if (!p.roles.includes('ig_lead')) throw new ForbiddenError('Only the information-governance lead reviews emergency access');
     const [open, done] = await Promise.all([this.#people.breakGlassQueue(false), this.#people.breakGlassQueue(true, 50)]);
     await this.#audit.record({ actor: actorOf(p), action: 'break-glass.queue.read', outcome: 'success', details: { open: open.length }, context: ctx });
     return { open, done };
   }
 
   async review(p: Principal, subjectId: string, id: string, input: unknown, ctx: AuditContext): Promise<void> {
-    if (!p.roles.includes('ig_lead')) throw new ValidationError({ form: 'Only the information-governance lead reviews emergency access' });
+    if (!p.roles.includes('ig_lead')) throw new ForbiddenError('Only the information-governance lead reviews emergency access');
     const v = parse(z.object({ outcome: z.enum(['justified', 'not_justified'], { error: 'Choose whether the access was justified' }), note: z.preprocess(blankToUndefined, z.string().trim().max(1000).optional()) }), input);
     if (v.outcome === 'not_justified' && !v.note) throw new ValidationError({ note: 'Say why the access was not justified and what happens next' });
     if (!(await this.#people.reviewBreakGlass(subjectId, id, { reviewedBy: p.userId, outcome: v.outcome, note: v.note ?? null }, new Date()))) {

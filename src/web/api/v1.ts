@@ -2,6 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Services } from '../../services/index.ts';
 import { actorOf } from '../../services/principal.ts';
 import { auditContext } from '../request-context.ts';
+import { registerPeopleRoutes } from './people.ts';
 import { ApiRegistry } from './registry.ts';
 import { registerCommonSchemas } from './schemas.ts';
 
@@ -49,6 +50,8 @@ export function buildApiRegistry(services: Services): ApiRegistry {
       };
     },
   });
+
+  registerPeopleRoutes(registry, services);
 
   return registry;
 }
