@@ -255,8 +255,14 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     if (!canWrite) return deny('Changing a record needs a working relationship with the person, an open MASH enquiry, or your organisation\'s own involvement');
   }
   if (request.action === 'add-involvement') {
-    // Anyone in a practitioner role may record that their own organisation has started working with a person.
+    // Anyone in a practitioner role may record that their own organisation has started working with a person,
+    // except with a shielded person: recording an involvement opens their whereabouts, so only someone who
+    // already works with them (or the MASH on an open enquiry) may add one.
     if (!isPractitioner(r)) return deny('Only practitioners record involvements');
+    const established = grants.has('relationship') || grants.has('recorded-by') || grants.has('mash-enquiry') || grants.has('own-organisation');
+    if (facts.shielded && !established) {
+      return deny('This person is shielded: only practitioners already working with them, or the MASH on an open enquiry, can record a new involvement');
+    }
     grant('own-organisation', ['involvements']);
   }
 

@@ -323,6 +323,22 @@ export class PersonService {
       },
       context: ctx,
     });
+    // Each person shown is a look at their record: it appears in their "who viewed this record".
+    await Promise.all(
+      results.map((r) =>
+        this.#audit.record({
+          actor: actorOf(p),
+          action: 'person.search.result',
+          outcome: 'success',
+          subjectType: 'person',
+          subjectId: r.subjectId,
+          purpose,
+          reason: q.reason,
+          details: { access: r.access, shown: ['identity', 'contacts'] },
+          context: ctx,
+        }),
+      ),
+    );
     return results;
   }
 
@@ -357,7 +373,8 @@ export class PersonService {
           // A single word searched matches either name.
           const single = tokens.length === 1 ? Math.max(r.score, compareNames({ given: '', family }, { given: '', family: n.givenNames }).score * 0.9) : r.score;
           if (single > best.score) best = { score: single, reasons: r.reasons };
-          if (normaliseName(`${n.givenNames} ${n.familyName}`) === tokens.join(' ')) exactName = true;
+          // A shielded person is found only by their current name: an old name or alias must not undo a protective change.
+          if (n.kind === 'current' && normaliseName(`${n.givenNames} ${n.familyName}`) === tokens.join(' ')) exactName = true;
         }
         parts.push(best.score);
         why.push(...best.reasons);
@@ -401,7 +418,7 @@ export class PersonService {
         subjectId: c.subjectId,
         givenNames: current.givenNames,
         familyName: current.familyName,
-        otherNames: c.names.filter((n) => n !== current).map((n) => `${n.givenNames} ${n.familyName}`),
+        otherNames: c.shielded && !record ? [] : c.names.filter((n) => n !== current).map((n) => `${n.givenNames} ${n.familyName}`),
         dateOfBirth: c.dateOfBirth,
         dobPrecision: c.dobPrecision,
         deceased: c.deceased,

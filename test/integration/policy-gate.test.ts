@@ -67,12 +67,19 @@ describe(`policy gate (${describeDatabase()})`, () => {
         dateOfBirth: '2015-03-27',
         dobPrecision: 'exact',
         address: { line1: `${personCount} Hollin Lane`, town: 'Northbridge', postcode: 'NB1 2AB' },
-        shielded,
+        shielded: false,
       },
       ctx,
       { confirmNotDuplicate: true },
     );
+    // Shielding comes after the involvements are recorded (a stranger may not add one to a shielded person).
+    if (shielded) pendingShield.add(subjectId);
     return subjectId;
+  }
+  const pendingShield = new Set<string>();
+  async function applyShield(subjectId: string): Promise<void> {
+    if (!pendingShield.delete(subjectId)) return;
+    await t.services.repositories.people.setFlags(subjectId, { shielded: true }, new Date());
   }
 
   interface InvolvementSpec {
@@ -181,6 +188,7 @@ describe(`policy gate (${describeDatabase()})`, () => {
           seen.add(key);
           await involve(subjectId, spec);
         }
+        await applyShield(subjectId);
         if (s.enquiry) {
           const mash = user('mash.officer@csc.northbridge.example');
           await t.services.repositories.people.openEnquiry({ subjectId, id: newId(), organisationId: mash.organisationId, openedBy: mash.userId, reason: 'Referral from school' }, new Date());
@@ -260,6 +268,7 @@ describe(`policy gate (${describeDatabase()})`, () => {
     const social = await involve(subjectId, { practitioner: practitioners.indexOf(socialWorker), sensitive: false, consent: false, ended: false });
     const secret = await involve(subjectId, { practitioner: practitioners.indexOf(healthVisitor), sensitive: true, consent: false, ended: false });
     const consented = await involve(subjectId, { practitioner: practitioners.indexOf(gp), sensitive: true, consent: true, ended: false });
+    await applyShield(subjectId);
     await t.services.repositories.people.openEnquiry({ subjectId, id: newId(), organisationId: mash.organisationId, openedBy: mash.userId, reason: 'Referral' }, new Date());
     await t.services.people.breakGlass(probation, subjectId, { reason: 'Child reported missing overnight, need to find carers' }, ctx);
 

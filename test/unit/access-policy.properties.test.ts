@@ -156,6 +156,13 @@ function justification(category: DataCategory, req: AccessRequest, f: SubjectFac
   if (!f.exists) return [];
   if (req.action === 'search' && (!hasReason(req) || !isPractitioner(r))) return []; // practitioners search, with a reason
   if (req.action === 'add-involvement' && !isPractitioner(r)) return [];
+  if (req.action === 'add-involvement' && f.shielded) {
+    // A shielded person: only someone already working with them, who recorded them, their organisation, or the MASH.
+    const recordedRecently = f.recordedBy?.userId === r.userId && now.getTime() - f.recordedBy.at.getTime() < RECORDED_BY_DAYS * 86_400_000;
+    const established =
+      myWork(r, f).length > 0 || recordedRecently || inMash(r, f) || f.involvements.some((i) => i.active && i.organisationId === r.organisationId);
+    if (!established) return [];
+  }
 
   const out: string[] = [];
   const mine = myWork(r, f);

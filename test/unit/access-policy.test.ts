@@ -872,3 +872,17 @@ describe('access policy: recorded-by and search roles', () => {
     expect(d.reason).toMatch(/Only practitioners/);
   });
 });
+
+describe('access policy: shielded people and new involvements', () => {
+  it('lets nobody without an existing basis add an involvement to a shielded person', async () => {
+    const { decide } = await import('../../src/policy/access-policy.ts');
+    const NOW = new Date('2026-11-21T12:00:00Z');
+    const stranger = { userId: 'u9', organisationId: 'o9', organisationType: 'school', teamIds: [], roles: ['practitioner'] };
+    const facts = { subjectId: 's', exists: true, shielded: true, involvements: [], openEnquiryOrganisationIds: [], disclosures: [], breakGlass: [] };
+    const d = decide({ requester: stranger, action: 'add-involvement', categories: ['involvements'], purpose: 'p' }, facts, NOW);
+    expect(d.allow).toBe(false);
+    expect(d.reason).toMatch(/shielded/);
+    const open = decide({ requester: stranger, action: 'add-involvement', categories: ['involvements'], purpose: 'p' }, { ...facts, shielded: false }, NOW);
+    expect(open.allow).toBe(true);
+  });
+});
