@@ -88,6 +88,92 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'synth',
+    usage: 'synth --people <n> [--seed 1] [--involvements-per-person 5] [--as-of YYYY-MM-DD] [--force]',
+    description: 'Generate a synthetic partnership (agencies, practitioners, families, involvements) into an empty database, for testing and benchmarks',
+    async run(services, args, io) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          people: { type: 'string' },
+          seed: { type: 'string', default: '1' },
+          'involvements-per-person': { type: 'string', default: '5' },
+          'as-of': { type: 'string' },
+          force: { type: 'boolean', default: false },
+        },
+        strict: true,
+      });
+      const whole = (name: string, v: string | undefined, min: number, max: number) => {
+        const n = Number(v?.replace(/_/g, ''));
+        if (v === undefined || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: give a whole number from ${min} to ${max}`);
+        return n;
+      };
+      const people = whole('people', values.people, 1, 100_000_000);
+      const seed = whole('seed', values.seed, 0, 2 ** 31 - 1);
+      const perPerson = Number(values['involvements-per-person']);
+      if (!Number.isFinite(perPerson) || perPerson < 0 || perPerson > 50) throw new UsageError('--involvements-per-person: give a number from 0 to 50');
+      const { synthesise, SynthRefusedError } = await import('../synth/synthesise.ts');
+      const { nameKeys } = await import('../services/person-service.ts');
+      const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
+      const clock = (s: number) => (Number.isFinite(s) ? `${Math.floor(Math.max(0, s) / 60)}:${String(Math.floor(Math.max(0, s) % 60)).padStart(2, '0')}` : '–');
+      let lastLine = 0;
+      let lastDecile = -1;
+      try {
+        const r = await synthesise(
+          { database: services.database, settings: services.repositories.settings, audit: services.audit, nameKeys },
+          {
+            people,
+            seed,
+            involvementsPerPerson: perPerson,
+            asOf: values['as-of'],
+            force: values.force,
+            actor: CLI_ACTOR,
+            onProgress: (p) => {
+              const s = p.elapsedMs / 1000;
+              let line: string;
+              if (p.phase === 'partnership') line = 'Creating agencies, teams, services and practitioners…';
+              else if (p.phase === 'analyse') line = `${fmt(p.people)} people, ${fmt(p.involvements)} involvements written in ${clock(s)}; checking, vacuuming and analysing…`;
+              else if (p.phase === 'done') line = '';
+              else {
+                const rate = p.people / Math.max(0.001, s);
+                line = `${fmt(p.people)} / ${fmt(p.total)} people (${((100 * p.people) / p.total).toFixed(1)}%), ${fmt(rate)} people/s, ` +
+                  `${fmt(p.involvements)} involvements, ETA ${clock((p.total - p.people) / rate)}`;
+              }
+              if (io.interactive) {
+                process.stderr.write(`\r${line}\x1b[K`);
+                if (p.phase === 'done' || p.phase === 'analyse') process.stderr.write(p.phase === 'done' ? '\r\x1b[K' : '\n');
+              } else if (line) {
+                const decile = Math.floor((10 * p.people) / p.total);
+                if (p.phase !== 'people' || decile > lastDecile || s - lastLine > 15) {
+                  lastDecile = decile;
+                  lastLine = s;
+                  io.err(line);
+                }
+              }
+            },
+          },
+        );
+        const c = r.counts;
+        io.out(
+          `Synthetic partnership generated in ${r.seconds}s (seed ${seed}, as of ${r.setting.asOf}): ` +
+            `${fmt(c.organisations)} organisations, ${fmt(c.teams)} teams, ${fmt(c.services)} services, ${fmt(c.practitioners)} practitioners; ` +
+            `${fmt(c.people)} people in ${fmt(c.households)} households, ${fmt(c.names)} names, ${fmt(c.identifiers)} identifiers, ` +
+            `${fmt(c.addresses)} addresses, ${fmt(c.relationships)} relationship rows, ${fmt(c.involvements)} involvements ` +
+            `(${fmt(c.activeInvolvements)} active, ${fmt(c.sensitiveInvolvements)} with sensitive services), ${fmt(c.shielded)} shielded people.`,
+        );
+        if (r.nhsExhausted) io.err('Note: the 999 test range of NHS numbers ran out, so the later people have no NHS number.');
+        return 0;
+      } catch (err) {
+        if (err instanceof SynthRefusedError) {
+          if (io.interactive) process.stderr.write('\r\x1b[K');
+          io.err(err.message);
+          return 1;
+        }
+        throw err;
+      }
+    },
+  },
+  {
     name: 'api-token',
     usage: 'api-token create --user <email> [--expires 1h] [--name <label>]',
     description: 'Create an API bearer token for a practitioner; prints the token once',

@@ -3,9 +3,12 @@ import { SYSTEM_ACTOR, type AuditService } from '../audit/audit-service.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import { generateTotpSecret, totpCode } from '../auth/totp.ts';
+import { validateNhsNumber, validatePostcode, validateUpn } from '../people/identifiers.ts';
 import type { OrganisationRepository } from '../repositories/organisation-repository.ts';
+import type { NewPerson, PeopleRepository } from '../repositories/people-repository.ts';
 import type { SettingRepository } from '../repositories/setting-repository.ts';
 import type { UserRepository } from '../repositories/user-repository.ts';
+import { nameKeys } from './person-service.ts';
 import { ValidationError, type Role } from './principal.ts';
 
 /** Every demo account shares this password; demo accounts exist only in a demo partnership. */
@@ -39,7 +42,10 @@ const ORGS: DemoOrg[] = [
   },
   {
     key: 'nhs', name: 'Northbridge Community Health NHS Trust', typeCode: 'nhs_trust', officialCode: 'RZ9', emailDomain: 'nhs.northbridge.example',
-    teams: [{ key: 'hv', name: 'Health Visiting North', email: 'hv.north@nhs.northbridge.example', phone: '01632 960 300' }],
+    teams: [
+      { key: 'hv', name: 'Health Visiting North', email: 'hv.north@nhs.northbridge.example', phone: '01632 960 300' },
+      { key: 'dat', name: 'Drug and Alcohol Team', email: 'recovery@nhs.northbridge.example', phone: '01632 960 310' },
+    ],
   },
   {
     key: 'gp', name: 'Riverside Medical Practice', typeCode: 'gp_practice', officialCode: 'Z99901', emailDomain: 'riverside.northbridge.example',
@@ -63,7 +69,10 @@ const ORGS: DemoOrg[] = [
   },
   {
     key: 'vcs', name: 'Northbridge Family Support Trust', typeCode: 'voluntary_sector', officialCode: '1199901', emailDomain: 'familysupport.northbridge.example',
-    teams: [{ key: 'fs', name: 'Family Support Workers', email: 'workers@familysupport.northbridge.example', phone: '01632 960 900' }],
+    teams: [
+      { key: 'fs', name: 'Family Support Workers', email: 'workers@familysupport.northbridge.example', phone: '01632 960 900' },
+      { key: 'da', name: 'Domestic Abuse Outreach', email: 'outreach@familysupport.northbridge.example', phone: '01632 960 910' },
+    ],
   },
 ];
 
@@ -94,6 +103,249 @@ const USERS: DemoUser[] = [
   { email: 'family.support@familysupport.northbridge.example', name: 'Beth Nolan', org: 'vcs', teams: ['fs'], roles: ['practitioner'], jobTitle: 'Family support worker', phone: '01632 960 014' },
 ];
 
+/** Services the demo families' involvements are recorded under; two are sensitive. */
+const SERVICES: Array<{ key: string; org: string; team: string; name: string; category: string; sensitiveKind: string | null; email: string; phone: string }> = [
+  { key: 'dat', org: 'nhs', team: 'dat', name: 'Drug and Alcohol Service', category: 'health', sensitiveKind: 'substance_misuse', email: 'recovery@nhs.northbridge.example', phone: '01632 960 310' },
+  { key: 'hv', org: 'nhs', team: 'hv', name: 'Health Visiting', category: 'health', sensitiveKind: null, email: 'hv.north@nhs.northbridge.example', phone: '01632 960 300' },
+  { key: 'da', org: 'vcs', team: 'da', name: 'Domestic Abuse Outreach', category: 'voluntary', sensitiveKind: 'domestic_abuse', email: 'outreach@familysupport.northbridge.example', phone: '01632 960 910' },
+  { key: 'fs', org: 'vcs', team: 'fs', name: 'Family Support', category: 'voluntary', sensitiveKind: null, email: 'workers@familysupport.northbridge.example', phone: '01632 960 900' },
+];
+
+type When = { yearsOld: number; monthDay: string } | { expectedInDays: number };
+
+interface DemoPerson {
+  key: string;
+  given: string;
+  family: string;
+  otherNames?: Array<{ kind: 'previous' | 'alias' | 'preferred' | 'birth'; given: string; family: string }>;
+  sex: 'female' | 'male' | 'unknown';
+  born: When;
+  nhs?: string;
+  upn?: string;
+  /** None for an unborn child. */
+  address?: { line1: string; line2?: string; postcode: string; movedInDaysAgo: number; leftDaysAgo?: number };
+  previousAddress?: { line1: string; line2?: string; postcode: string; fromDaysAgo: number; toDaysAgo: number };
+  shielded?: boolean;
+  diedDaysAgo?: number;
+}
+
+interface DemoInvolvement {
+  person: string;
+  /** `org.team` */
+  team: string;
+  practitioner?: string;
+  service?: string;
+  role: string;
+  startDaysAgo: number;
+  endDaysAgo?: number;
+  endReason?: string;
+  earlyHelpAssessment?: boolean;
+  consentToShow?: boolean;
+}
+
+interface DemoFamily {
+  /** Which case study in the LSCB information-sharing guidance it echoes. */
+  echoes: string;
+  recordedBy: string;
+  people: DemoPerson[];
+  relationships: Array<[from: string, type: string, to: string, fromDaysAgo?: number]>;
+  involvements: DemoInvolvement[];
+  enquiry?: { person: string; by: string; reason: string };
+}
+
+/**
+ * Four invented families (every name, number and address is fictional: NHS numbers are from the
+ * 999 test range, UPNs use the unallocated local authority number 999, postcodes are in the unused
+ * NB area). Dates are relative to when the demo is loaded, so ages stay right.
+ */
+const FAMILIES: DemoFamily[] = [
+  {
+    echoes: 'case study 6: a young pregnant woman whose new partner is controlling; evicted, now known to housing',
+    recordedBy: 'housing.officer@homes.northbridge.example',
+    people: [
+      {
+        key: 'chloe', given: 'Chloe', family: 'Marsh', sex: 'female', born: { yearsOld: 19, monthDay: '04-11' }, nhs: '9990412030',
+        address: { line1: 'Flat 2', line2: '14 Canal Side', postcode: 'NB3 4QT', movedInDaysAgo: 40 },
+        previousAddress: { line1: 'Plot 7, Riverbank Caravan Park', postcode: 'NB12 6DS', fromDaysAgo: 300, toDaysAgo: 41 },
+      },
+      {
+        key: 'tyler', given: 'Tyler', family: 'Quinn', sex: 'male', born: { yearsOld: 24, monthDay: '09-30' }, nhs: '9990412049',
+        otherNames: [{ kind: 'alias', given: 'Ty', family: 'Quinn' }],
+        address: { line1: 'Flat 2', line2: '14 Canal Side', postcode: 'NB3 4QT', movedInDaysAgo: 40 },
+        previousAddress: { line1: 'Plot 7, Riverbank Caravan Park', postcode: 'NB12 6DS', fromDaysAgo: 240, toDaysAgo: 41 },
+      },
+      {
+        key: 'unborn', given: 'Unborn', family: 'Marsh', sex: 'unknown', born: { expectedInDays: 68 },
+      },
+    ],
+    relationships: [
+      ['chloe', 'partner', 'tyler', 250],
+      ['chloe', 'expecting', 'unborn'],
+      ['tyler', 'expecting', 'unborn'],
+    ],
+    involvements: [
+      { person: 'unborn', team: 'nhs.hv', practitioner: 'health.visitor@nhs.northbridge.example', service: 'hv', role: 'health_visitor', startDaysAgo: 30 },
+      { person: 'chloe', team: 'nhs.hv', practitioner: 'health.visitor@nhs.northbridge.example', service: 'hv', role: 'health_visitor', startDaysAgo: 30 },
+      { person: 'chloe', team: 'gp.gp', practitioner: 'gp@riverside.northbridge.example', role: 'gp', startDaysAgo: 700 },
+      { person: 'chloe', team: 'housing.tenancy', practitioner: 'housing.officer@homes.northbridge.example', role: 'housing_officer', startDaysAgo: 45 },
+      { person: 'tyler', team: 'housing.tenancy', practitioner: 'housing.officer@homes.northbridge.example', role: 'housing_officer', startDaysAgo: 45 },
+      {
+        person: 'tyler', team: 'police.pvp', practitioner: 'police.officer@police.northbridge.example', role: 'police_officer',
+        startDaysAgo: 200, endDaysAgo: 120, endReason: 'Convicted of assault; case closed',
+      },
+      { person: 'unborn', team: 'csc.fst', practitioner: 'social.worker@csc.northbridge.example', role: 'allocated_social_worker', startDaysAgo: 20 },
+    ],
+    enquiry: {
+      person: 'chloe',
+      by: 'mash.officer@csc.northbridge.example',
+      reason: 'Pre-birth referral from the homelessness service: partner controlling and aggressive, missed antenatal appointments',
+    },
+  },
+  {
+    echoes: 'case study 5: a bereaved child at Hollin Lane Primary whose mother sees the drug and alcohol service (no consent to share)',
+    recordedBy: 'dsl@hollinlane.northbridge.example',
+    people: [
+      {
+        key: 'kerry', given: 'Kerry', family: 'Fletcher', sex: 'female', born: { yearsOld: 36, monthDay: '06-21' }, nhs: '9990412057',
+        otherNames: [{ kind: 'birth', given: 'Kerry', family: 'Holt' }],
+        address: { line1: '27 Hollin Lane', postcode: 'NB5 1AW', movedInDaysAgo: 3100 },
+      },
+      {
+        key: 'jaydon', given: 'Jaydon', family: 'Fletcher', sex: 'male', born: { yearsOld: 9, monthDay: '03-07' }, nhs: '9990412065', upn: 'U999990116001',
+        otherNames: [{ kind: 'alias', given: 'Jayden', family: 'Fletcher' }],
+        address: { line1: '27 Hollin Lane', postcode: 'NB5 1AW', movedInDaysAgo: 3100 },
+      },
+      {
+        key: 'mia', given: 'Mia', family: 'Fletcher', sex: 'female', born: { yearsOld: 4, monthDay: '10-05' }, nhs: '9990412073', upn: 'H999990116002',
+        address: { line1: '27 Hollin Lane', postcode: 'NB5 1AW', movedInDaysAgo: 1600 },
+      },
+      {
+        key: 'daniel', given: 'Daniel', family: 'Fletcher', sex: 'male', born: { yearsOld: 40, monthDay: '01-12' }, nhs: '9990412081',
+        otherNames: [{ kind: 'preferred', given: 'Danny', family: 'Fletcher' }],
+        address: { line1: '27 Hollin Lane', postcode: 'NB5 1AW', movedInDaysAgo: 3100, leftDaysAgo: 540 },
+        diedDaysAgo: 540,
+      },
+    ],
+    relationships: [
+      ['kerry', 'partner', 'daniel', 4000],
+      ['kerry', 'parent', 'jaydon'],
+      ['kerry', 'parent', 'mia'],
+      ['daniel', 'parent', 'jaydon'],
+      ['daniel', 'parent', 'mia'],
+      ['jaydon', 'sibling', 'mia'],
+    ],
+    involvements: [
+      { person: 'jaydon', team: 'school.dsl', role: 'school', startDaysAgo: 1900 },
+      { person: 'mia', team: 'school.dsl', role: 'school', startDaysAgo: 80 },
+      { person: 'jaydon', team: 'school.dsl', practitioner: 'dsl@hollinlane.northbridge.example', role: 'designated_safeguarding_lead', startDaysAgo: 60 },
+      {
+        person: 'kerry', team: 'nhs.dat', service: 'dat', role: 'key_worker', startDaysAgo: 120, consentToShow: false,
+      },
+      { person: 'kerry', team: 'gp.gp', practitioner: 'gp@riverside.northbridge.example', role: 'gp', startDaysAgo: 3000 },
+      { person: 'jaydon', team: 'gp.gp', role: 'gp', startDaysAgo: 3000 },
+      { person: 'mia', team: 'gp.gp', role: 'gp', startDaysAgo: 1500 },
+      { person: 'mia', team: 'nhs.hv', practitioner: 'health.visitor@nhs.northbridge.example', service: 'hv', role: 'health_visitor', startDaysAgo: 1500 },
+      ...['kerry', 'jaydon', 'mia'].map((person) => ({
+        person, team: 'vcs.fs', practitioner: 'family.support@familysupport.northbridge.example', service: 'fs', role: 'lead_professional',
+        startDaysAgo: 45, earlyHelpAssessment: true,
+      })),
+    ],
+  },
+  {
+    echoes: 'case studies 2 and 10: a mother fleeing domestic abuse with two children, now shielded in emergency accommodation',
+    recordedBy: 'police.officer@police.northbridge.example',
+    people: [
+      {
+        key: 'leanne', given: 'Leanne', family: 'Rowe', sex: 'female', born: { yearsOld: 29, monthDay: '08-14' }, nhs: '9990412103', shielded: true,
+        otherNames: [{ kind: 'previous', given: 'Leanne', family: 'Bentley' }],
+        address: { line1: 'Flat 5', line2: '2 Orchard Court', postcode: 'NB9 8JN', movedInDaysAgo: 12 },
+        previousAddress: { line1: '41 Mill Street', postcode: 'NB2 5RX', fromDaysAgo: 2600, toDaysAgo: 13 },
+      },
+      {
+        key: 'ruby', given: 'Ruby', family: 'Bentley', sex: 'female', born: { yearsOld: 7, monthDay: '12-01' }, nhs: '9990412111', upn: 'G999990119014', shielded: true,
+        address: { line1: 'Flat 5', line2: '2 Orchard Court', postcode: 'NB9 8JN', movedInDaysAgo: 12 },
+        previousAddress: { line1: '41 Mill Street', postcode: 'NB2 5RX', fromDaysAgo: 2500, toDaysAgo: 13 },
+      },
+      {
+        key: 'alfie', given: 'Alfie', family: 'Bentley', sex: 'male', born: { yearsOld: 3, monthDay: '05-09' }, nhs: '9990412138', shielded: true,
+        address: { line1: 'Flat 5', line2: '2 Orchard Court', postcode: 'NB9 8JN', movedInDaysAgo: 12 },
+        previousAddress: { line1: '41 Mill Street', postcode: 'NB2 5RX', fromDaysAgo: 1200, toDaysAgo: 13 },
+      },
+      {
+        key: 'craig', given: 'Craig', family: 'Bentley', sex: 'male', born: { yearsOld: 34, monthDay: '02-27' }, nhs: '9990412146',
+        address: { line1: '41 Mill Street', postcode: 'NB2 5RX', movedInDaysAgo: 2600 },
+      },
+    ],
+    relationships: [
+      ['leanne', 'parent', 'ruby'],
+      ['leanne', 'parent', 'alfie'],
+      ['craig', 'parent', 'ruby'],
+      ['craig', 'parent', 'alfie'],
+      ['ruby', 'sibling', 'alfie'],
+    ],
+    involvements: [
+      { person: 'leanne', team: 'vcs.da', service: 'da', role: 'key_worker', startDaysAgo: 13, consentToShow: false },
+      { person: 'leanne', team: 'police.pvp', practitioner: 'police.officer@police.northbridge.example', role: 'police_officer', startDaysAgo: 14 },
+      { person: 'leanne', team: 'housing.tenancy', practitioner: 'housing.officer@homes.northbridge.example', role: 'housing_officer', startDaysAgo: 12 },
+      { person: 'ruby', team: 'csc.fst', practitioner: 'social.worker@csc.northbridge.example', role: 'allocated_social_worker', startDaysAgo: 10 },
+      { person: 'alfie', team: 'csc.fst', practitioner: 'social.worker@csc.northbridge.example', role: 'allocated_social_worker', startDaysAgo: 10 },
+      { person: 'ruby', team: 'school.dsl', role: 'school', startDaysAgo: 1200 },
+      { person: 'ruby', team: 'school.dsl', practitioner: 'dsl@hollinlane.northbridge.example', role: 'designated_safeguarding_lead', startDaysAgo: 11 },
+      { person: 'alfie', team: 'nhs.hv', practitioner: 'health.visitor@nhs.northbridge.example', service: 'hv', role: 'health_visitor', startDaysAgo: 1100 },
+      { person: 'leanne', team: 'gp.gp', practitioner: 'gp@riverside.northbridge.example', role: 'gp', startDaysAgo: 2000 },
+      { person: 'craig', team: 'police.pvp', practitioner: 'police.officer@police.northbridge.example', role: 'police_officer', startDaysAgo: 14 },
+      { person: 'craig', team: 'probation.om', practitioner: 'probation.officer@probation.northbridge.example', role: 'probation_officer', startDaysAgo: 400 },
+    ],
+  },
+  {
+    echoes: 'case study 1: a 15-year-old arrested for driving a stolen car, criminally at risk, with a history of running away',
+    recordedBy: 'yjs.worker@yjs.northbridge.example',
+    people: [
+      {
+        key: 'connor', given: 'Connor', family: 'Walsh', sex: 'male', born: { yearsOld: 15, monthDay: '07-04' }, nhs: '9990412154', upn: 'J999990121007',
+        otherNames: [{ kind: 'alias', given: 'Conor', family: 'Walsh' }],
+        address: { line1: '8 Beacon Road', postcode: 'NB7 2HL', movedInDaysAgo: 2200 },
+      },
+      {
+        key: 'tracey', given: 'Tracey', family: 'Walsh', sex: 'female', born: { yearsOld: 42, monthDay: '11-10' }, nhs: '9990412162',
+        address: { line1: '8 Beacon Road', postcode: 'NB7 2HL', movedInDaysAgo: 2200 },
+      },
+      {
+        key: 'liam', given: 'Liam', family: 'Walsh', sex: 'male', born: { yearsOld: 11, monthDay: '02-03' }, nhs: '9990412170', upn: 'Y999990122011',
+        address: { line1: '8 Beacon Road', postcode: 'NB7 2HL', movedInDaysAgo: 2200 },
+      },
+      {
+        key: 'gary', given: 'Gary', family: 'Pritchard', sex: 'male', born: { yearsOld: 45, monthDay: '09-09' }, nhs: '9990412189',
+        address: { line1: '8 Beacon Road', postcode: 'NB7 2HL', movedInDaysAgo: 900 },
+      },
+    ],
+    relationships: [
+      ['tracey', 'parent', 'connor'],
+      ['tracey', 'parent', 'liam'],
+      ['tracey', 'partner', 'gary', 1100],
+      ['gary', 'step_parent', 'connor', 900],
+      ['gary', 'step_parent', 'liam', 900],
+      ['connor', 'sibling', 'liam'],
+    ],
+    involvements: [
+      { person: 'connor', team: 'yjs.yjs', practitioner: 'yjs.worker@yjs.northbridge.example', role: 'youth_justice_worker', startDaysAgo: 50 },
+      {
+        person: 'connor', team: 'police.pvp', practitioner: 'police.officer@police.northbridge.example', role: 'police_officer',
+        startDaysAgo: 70, endDaysAgo: 40, endReason: 'Referred to the youth justice service',
+      },
+      { person: 'connor', team: 'school.dsl', role: 'school', startDaysAgo: 4100, endDaysAgo: 1500, endReason: 'Moved on to secondary school' },
+      { person: 'liam', team: 'school.dsl', role: 'school', startDaysAgo: 2600, endDaysAgo: 90, endReason: 'Moved on to secondary school' },
+      {
+        person: 'connor', team: 'csc.eh', practitioner: 'early.help@csc.northbridge.example', role: 'early_help_worker',
+        startDaysAgo: 600, endDaysAgo: 420, endReason: 'Stepped down to universal services',
+      },
+      { person: 'connor', team: 'gp.gp', role: 'gp', startDaysAgo: 2200 },
+      { person: 'tracey', team: 'gp.gp', role: 'gp', startDaysAgo: 2200 },
+      { person: 'liam', team: 'gp.gp', role: 'gp', startDaysAgo: 2200 },
+    ],
+  },
+];
+
 export interface DemoUserSummary {
   email: string;
   name: string;
@@ -107,9 +359,11 @@ export class DemoService {
   readonly #settings: SettingRepository;
   readonly #audit: AuditService;
   readonly #box: SecretBox;
+  readonly #people: PeopleRepository;
 
   constructor(deps: {
     organisations: OrganisationRepository;
+    people: PeopleRepository;
     users: UserRepository;
     settings: SettingRepository;
     audit: AuditService;
@@ -120,6 +374,7 @@ export class DemoService {
     this.#settings = deps.settings;
     this.#audit = deps.audit;
     this.#box = deps.secretBox;
+    this.#people = deps.people;
   }
 
   async isLoaded(): Promise<boolean> {
@@ -159,8 +414,10 @@ export class DemoService {
       }
     }
     const passwordHash = await hashPassword(DEMO_PASSWORD);
+    const userIds = new Map<string, string>();
     for (const u of USERS) {
       const id = newId();
+      userIds.set(u.email, id);
       await this.#users.insert(
         {
           id,
@@ -179,14 +436,129 @@ export class DemoService {
       );
       await this.#users.setTotp(id, this.#box.encrypt(generateTotpSecret()), null, now);
     }
-    await this.#settings.set(DEMO_SETTING, { loadedAt: now.toISOString(), version: 1 });
+    const people = await this.#loadFamilies(now, orgIds, teamIds, userIds);
+    await this.#settings.set(DEMO_SETTING, { loadedAt: now.toISOString(), version: 2 });
     await this.#audit.record({
       actor: SYSTEM_ACTOR,
       action: 'demo.load',
       outcome: 'success',
-      details: { organisations: ORGS.length, practitioners: USERS.length },
+      details: { organisations: ORGS.length, practitioners: USERS.length, families: FAMILIES.length, people },
     });
     return 'loaded';
+  }
+
+  /** The demo families: people, relationships, involvements by the demo practitioners, one open MASH enquiry. */
+  async #loadFamilies(now: Date, orgIds: Map<string, string>, teamIds: Map<string, string>, userIds: Map<string, string>): Promise<number> {
+    const DAY = 86_400_000;
+    const daysAgo = (n: number) => new Date(now.getTime() - n * DAY).toISOString().slice(0, 10);
+    const today = now.toISOString().slice(0, 10);
+    const born = (w: When): string => {
+      if ('expectedInDays' in w) return daysAgo(-w.expectedInDays);
+      // The given age on the load date, born on the given day of the year.
+      const year = now.getUTCFullYear() - w.yearsOld - (`${now.getUTCFullYear()}-${w.monthDay}` > today ? 1 : 0);
+      return `${year}-${w.monthDay}`;
+    };
+    const ageInDays = (w: When) => Math.max(0, Math.round((now.getTime() - Date.parse(born(w))) / DAY));
+    const check = (r: { ok: true; value: string } | { ok: false; message: string }, what: string) => {
+      if (!r.ok) throw new Error(`Demo data: ${what}: ${r.message}`);
+      return r.value;
+    };
+    const serviceIds = new Map<string, string>();
+    for (const sv of SERVICES) {
+      const id = newId();
+      serviceIds.set(sv.key, id);
+      await this.#people.insertService(
+        { id, organisationId: orgIds.get(sv.org)!, name: sv.name, category: sv.category, sensitiveKind: sv.sensitiveKind, email: sv.email, phone: sv.phone },
+        now,
+      );
+    }
+    const user = (email: string) => {
+      const id = userIds.get(email);
+      if (!id) throw new Error(`Demo data: no demo practitioner ${email}`);
+      return id;
+    };
+    const types = new Map((await this.#people.relationshipTypes()).map((t) => [t.code, t.inverseCode]));
+    let count = 0;
+    for (const family of FAMILIES) {
+      const recorder = user(family.recordedBy);
+      const subjectIds = new Map<string, string>();
+      for (const p of family.people) {
+        const subjectId = newId();
+        subjectIds.set(p.key, subjectId);
+        const names = [{ kind: 'current' as const, given: p.given, family: p.family }, ...(p.otherNames ?? [])];
+        const person: NewPerson = {
+          subjectId,
+          sex: p.sex,
+          gender: null,
+          dateOfBirth: born(p.born),
+          dobPrecision: 'expectedInDays' in p.born ? 'expected' : 'exact',
+          shielded: p.shielded ?? false,
+          deceased: p.diedDaysAgo !== undefined,
+          dateOfDeath: p.diedDaysAgo !== undefined ? daysAgo(p.diedDaysAgo) : null,
+          createdBy: recorder,
+          requestKey: null,
+          names: names.map((n) => ({ id: newId(), kind: n.kind, givenNames: n.given, familyName: n.family, ...nameKeys(n.given, n.family) })),
+          identifiers: [
+            ...(p.nhs ? [{ id: newId(), scheme: 'nhs_number' as const, value: check(validateNhsNumber(p.nhs), `${p.key}'s NHS number`), organisationId: null }] : []),
+            ...(p.upn ? [{ id: newId(), scheme: 'upn' as const, value: check(validateUpn(p.upn), `${p.key}'s UPN`), organisationId: null }] : []),
+          ],
+          addresses: [p.previousAddress, p.address]
+            .filter((a) => a !== undefined)
+            .map((a) => ({
+              id: newId(),
+              line1: a.line1,
+              line2: a.line2 ?? null,
+              town: 'Northbridge',
+              postcode: check(validatePostcode(a.postcode), `${p.key}'s postcode`),
+              // Nobody lived anywhere before they were born.
+              fromDate: daysAgo(Math.min('movedInDaysAgo' in a ? a.movedInDaysAgo : a.fromDaysAgo, ageInDays(p.born))),
+              toDate: 'toDaysAgo' in a ? daysAgo(a.toDaysAgo) : a.leftDaysAgo !== undefined ? daysAgo(a.leftDaysAgo) : null,
+            })),
+        };
+        await this.#people.insertPerson(person, now);
+        count++;
+      }
+      for (const [from, type, to, fromDaysAgo] of family.relationships) {
+        await this.#people.insertRelationship(
+          { subjectId: subjectIds.get(from)!, relatedSubjectId: subjectIds.get(to)!, type, inverseType: types.get(type)!, fromDate: fromDaysAgo === undefined ? null : daysAgo(fromDaysAgo), createdBy: recorder },
+          { pairId: newId(), forward: newId(), backward: newId() },
+          now,
+        );
+      }
+      for (const i of family.involvements) {
+        const [org] = i.team.split('.');
+        const id = newId();
+        const by = i.practitioner ? user(i.practitioner) : recorder;
+        await this.#people.insertInvolvement(
+          {
+            subjectId: subjectIds.get(i.person)!,
+            id,
+            organisationId: orgIds.get(org!)!,
+            serviceId: i.service ? serviceIds.get(i.service)! : null,
+            teamId: teamIds.get(i.team)!,
+            practitionerId: i.practitioner ? user(i.practitioner) : null,
+            role: i.role,
+            startDate: daysAgo(i.startDaysAgo),
+            endDate: null,
+            earlyHelpAssessment: i.earlyHelpAssessment ?? false,
+            consentToShow: i.consentToShow ?? false,
+            createdBy: by,
+          },
+          now,
+        );
+        if (i.endDaysAgo !== undefined) {
+          await this.#people.endInvolvement(subjectIds.get(i.person)!, id, daysAgo(i.endDaysAgo), by, i.endReason ?? null);
+        }
+      }
+      if (family.enquiry) {
+        const by = user(family.enquiry.by);
+        await this.#people.openEnquiry(
+          { subjectId: subjectIds.get(family.enquiry.person)!, id: newId(), organisationId: orgIds.get(USERS.find((u) => u.email === family.enquiry!.by)!.org)!, openedBy: by, reason: family.enquiry.reason },
+          now,
+        );
+      }
+    }
+    return count;
   }
 
   async users(): Promise<DemoUserSummary[]> {
