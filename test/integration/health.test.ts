@@ -35,3 +35,20 @@ describe(`health endpoints (${describeDatabase()})`, () => {
     expect(res.body.status).toBe('DOWN');
   });
 });
+
+describe('static assets', () => {
+  it('serves GOV.UK Frontend CSS without the GOV.UK font', async () => {
+    const t = await createTestApp();
+    try {
+      const res = await request(t.app).get('/assets/govuk-frontend.min.css').expect(200);
+      expect(res.headers['content-type']).toMatch(/text\/css/);
+      expect(res.text).toContain('.govuk-button');
+      expect(res.text).not.toMatch(/@font-face/);
+      expect(res.text).not.toContain('/assets/fonts/');
+      await request(t.app).get('/assets/govuk-frontend.min.css').set('If-None-Match', res.headers.etag!).expect(304);
+      await request(t.app).get('/assets/fonts/bold-b542beb274-v2.woff2').expect(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
