@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Services } from '../../../services/index.ts';
 import type { OidcFailure } from '../../../services/oidc-service.ts';
 import { auditContext } from '../../request-context.ts';
 import { regenerateSession, saveSession } from '../../setup/sessions.ts';
 import { urls } from '../../urls.ts';
+import { signInRateLimiter } from '../../setup/sign-in-rate-limit.ts';
 
 const organisationIdSchema = z.uuid();
 
@@ -55,22 +55,7 @@ function renderFailure(res: Response, failure: OidcFailure): void {
 export function oidcRoutes(services: Services): Router {
   const router = Router();
   // Each start may reach out to the provider and each refusal is audited: limit them as password sign-in is.
-  const limiter = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: services.config.signIn.rateLimitPerWindow,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => {
-      void services.audit.record({
-        actor: { userId: null, label: 'anonymous', organisationId: null, roles: [] },
-        action: 'auth.rate-limited',
-        outcome: 'denied',
-        reason: `too many sign-in attempts from this address (${req.method} ${req.path})`,
-        context: auditContext(req),
-      });
-      res.status(429).render('sign-in/too-many.njk', { pageTitle: 'Too many attempts' });
-    },
-  });
+  const limiter = signInRateLimiter(services);
 
   router.get('/sign-in/organisation/:organisationId', limiter, async (req, res) => {
     if (req.principal) return res.redirect(urls.home());

@@ -1,33 +1,18 @@
 import { Router, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { Services } from '../../../services/index.ts';
 import { isValidationError, formErrors, field, zodErrors as fieldErrors } from '../../forms.ts';
 import { auditContext } from '../../request-context.ts';
 import { regenerateSession, saveSession } from '../../setup/sessions.ts';
 import { urls } from '../../urls.ts';
 import { signInSchema, securityCodeSchema, invitationSchema } from './validation.ts';
+import { signInRateLimiter } from '../../setup/sign-in-rate-limit.ts';
 
 const PENDING_MAX_MS = 10 * 60_000;
 
 /** Password, then a TOTP security code (set up on first sign-in); invitations; sign-out. */
 export function signInRoutes(services: Services): Router {
   const router = Router();
-  const limiter = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: services.config.signIn.rateLimitPerWindow,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => {
-      void services.audit.record({
-        actor: { userId: null, label: 'anonymous', organisationId: null, roles: [] },
-        action: 'auth.rate-limited',
-        outcome: 'denied',
-        reason: `too many sign-in attempts from this address (${req.method} ${req.path})`,
-        context: auditContext(req),
-      });
-      res.status(429).render('sign-in/too-many.njk', { pageTitle: 'Too many attempts' });
-    },
-  });
+  const limiter = signInRateLimiter(services);
 
   const completeSignIn = async (req: Request, res: Response, userId: string) => {
     const returnTo = req.session.returnTo;
