@@ -124,6 +124,21 @@ export interface NewPerson {
   addresses: Array<{ id: string; line1: string; line2: string | null; town: string | null; postcode: string; fromDate: string | null; toDate: string | null }>;
 }
 
+function nameRow(subjectId: string, n: NewName & { id: string }, now: Date) {
+  return {
+    subject_id: subjectId,
+    id: n.id,
+    kind: n.kind,
+    given_names: n.givenNames,
+    family_name: n.familyName,
+    given_norm: n.givenNorm,
+    family_norm: n.familyNorm,
+    given_phonetic: n.givenPhonetic,
+    family_phonetic: n.familyPhonetic,
+    created_at: now,
+  };
+}
+
 export class DuplicateIdentifierError extends Error {
   readonly scheme: string;
   readonly value: string;
@@ -177,18 +192,7 @@ export class PeopleRepository {
         await trx
           .insertInto('person_name')
           .values(
-            p.names.map((n) => ({
-              subject_id: p.subjectId,
-              id: n.id,
-              kind: n.kind,
-              given_names: n.givenNames,
-              family_name: n.familyName,
-              given_norm: n.givenNorm,
-              family_norm: n.familyNorm,
-              given_phonetic: n.givenPhonetic,
-              family_phonetic: n.familyPhonetic,
-              created_at: now,
-            })),
+            p.names.map((n) => nameRow(p.subjectId, n, now)),
           )
           .execute();
         for (const i of p.identifiers) {
@@ -634,18 +638,7 @@ export class PeopleRepository {
       }
       await trx
         .insertInto('person_name')
-        .values({
-          subject_id: subjectId,
-          id: n.id,
-          kind: n.kind,
-          given_names: n.givenNames,
-          family_name: n.familyName,
-          given_norm: n.givenNorm,
-          family_norm: n.familyNorm,
-          given_phonetic: n.givenPhonetic,
-          family_phonetic: n.familyPhonetic,
-          created_at: now,
-        })
+        .values(nameRow(subjectId, n, now))
         .execute();
       await trx.updateTable('person').set({ updated_at: now }).where('subject_id', '=', subjectId).execute();
     });

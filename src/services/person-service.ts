@@ -310,7 +310,8 @@ export class PersonService {
     const q = parse(searchSchema, input);
     const purpose = options.purpose ?? 'find who is involved';
     const results = await this.#match(p, q, { purpose, reason: q.reason, limit: options.limit ?? 25, threshold: 0.55 });
-    await this.#audit.record({
+    // The search and each person shown are recorded together (one group commit), not one after the other.
+    const searchEntry = this.#audit.record({
       actor: actorOf(p),
       action: 'person.search',
       outcome: 'success',
@@ -324,8 +325,9 @@ export class PersonService {
       context: ctx,
     });
     // Each person shown is a look at their record: it appears in their "who viewed this record".
-    await Promise.all(
-      results.map((r) =>
+    await Promise.all([
+      searchEntry,
+      ...results.map((r) =>
         this.#audit.record({
           actor: actorOf(p),
           action: 'person.search.result',
@@ -338,7 +340,7 @@ export class PersonService {
           context: ctx,
         }),
       ),
-    );
+    ]);
     return results;
   }
 
