@@ -40,6 +40,7 @@ export async function startServer(
     ? () => undefined
     : acquireDataDirLock(config.dataDir, { url: `http://${config.host}:${config.port}` });
   let database: DatabaseHandle | undefined;
+  let jobs: Services['jobs'] | undefined;
   try {
     database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     const migration = await migrate(database);
@@ -51,6 +52,9 @@ export async function startServer(
       const r = await services.demo.load();
       if (r === 'not-empty') logger.warn('database already holds a partnership that is not the demo: demo not loaded');
     }
+    // Background jobs (decision 0012): workers and schedules run in this process, on this database.
+    jobs = services.jobs;
+    await jobs.start({ logger });
     const app = createApp(services, logger);
     const server = http.createServer(app);
     server.keepAliveTimeout = 65_000;
@@ -91,12 +95,16 @@ export async function startServer(
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
+        // Running jobs finish (or, after the timeout, fail and are retried later) before the
+        // database closes; what they audited is flushed below.
+        await services.jobs.stop();
         await services.audit.flush();
         await database!.close();
         releaseLock();
       })());
     return { url, services, server, stop };
   } catch (err) {
+    await jobs?.stop().catch(() => undefined);
     await database?.close().catch(() => undefined);
     releaseLock();
     throw err;

@@ -42,6 +42,10 @@ export const COMMANDS: Command[] = [
     async run(services, _args, io) {
       const r = await migrate(services.database);
       io.out(r.applied.length ? `Applied ${r.applied.join(', ')}. Schema is at version ${r.current}.` : `Nothing to apply: schema is at version ${r.current}.`);
+      const q = r.jobQueue;
+      if (q.before !== q.after) {
+        io.out(q.before === null ? `Job queue schema created (pg-boss schema version ${q.after}).` : `Job queue schema upgraded from pg-boss schema version ${q.before} to ${q.after}.`);
+      }
       return 0;
     },
   },

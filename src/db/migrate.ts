@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseHandle } from './database.ts';
+import { installJobQueue, type JobQueueInstall } from './job-queue.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Arbitrary constant: one migrator at a time across every app instance. */
@@ -32,13 +33,22 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
 export interface MigrationResult {
   applied: string[];
   current: number;
+  /** pg-boss's own schema (background jobs, decision 0012), created or upgraded after the files. */
+  jobQueue: JobQueueInstall;
 }
 
 /**
  * Applies the numbered SQL files in order, each in its own transaction, recording each in
- * schema_migration. A file that was changed after it was applied is refused, not re-run.
+ * schema_migration. A file that was changed after it was applied is refused, not re-run. Then
+ * creates or upgrades the job queue's schema (pg-boss keeps its own version in it).
  */
 export async function migrate(handle: DatabaseHandle, migrations = listMigrations()): Promise<MigrationResult> {
+  const files = await migrateFiles(handle, migrations);
+  // After the files, outside their connection: on PGlite that connection is the only one.
+  return { ...files, jobQueue: await installJobQueue(handle) };
+}
+
+async function migrateFiles(handle: DatabaseHandle, migrations: Migration[]): Promise<Omit<MigrationResult, 'jobQueue'>> {
   return handle.withConnection(async (conn) => {
     await conn.executeScript(`
       create table if not exists schema_migration (
