@@ -40,6 +40,8 @@ export interface NicknameIndexOptions {
 export interface NicknameIndex {
   /** Group keys (canonical names, lower case) for a name key as produced by `nameKey`. */
   groupsOfKey(key: string): ReadonlySet<string>;
+  /** The name keys in a group (the canonical name among them). */
+  namesInGroup(group: string): ReadonlySet<string>;
   /** True for a group defined by the built-in UK table (preferred when naming a group to a practitioner). */
   isBuiltInGroup(group: string): boolean;
   /** Number of distinct names known. */
@@ -76,6 +78,7 @@ export function parseNicknameCsv(text: string): Array<[canonical: string, nickna
 /** Builds a lookup from the built-in table and (optionally) a CSV. */
 export function createNicknameIndex(options: NicknameIndexOptions = {}): NicknameIndex {
   const map = new Map<string, Set<string>>();
+  const members = new Map<string, Set<string>>();
   const add = (name: string, group: string): void => {
     let groups = map.get(name);
     if (!groups) {
@@ -83,6 +86,12 @@ export function createNicknameIndex(options: NicknameIndexOptions = {}): Nicknam
       map.set(name, groups);
     }
     groups.add(group);
+    let names = members.get(group);
+    if (!names) {
+      names = new Set<string>();
+      members.set(group, names);
+    }
+    names.add(name);
   };
 
   const builtIn = options.builtIn ?? true;
@@ -118,6 +127,7 @@ export function createNicknameIndex(options: NicknameIndexOptions = {}): Nicknam
 
   return {
     groupsOfKey: (key) => map.get(key) ?? EMPTY,
+    namesInGroup: (group) => members.get(group) ?? EMPTY,
     isBuiltInGroup: (group) => builtInGroups.has(group),
     size: map.size,
     sources: { builtIn, csvPath, csvPairs },
@@ -151,6 +161,17 @@ export function nameGroups(name: string): ReadonlySet<string> {
 /** Like `nameGroups`, for a key already produced by `nameKey` (no normalisation: for hot loops). */
 export function nameGroupsForKey(key: string): ReadonlySet<string> {
   return nicknameIndex().groupsOfKey(key);
+}
+
+/**
+ * Every form of a forename key: the key itself and every name sharing a group with it
+ * ("bob" → robert, rob, bobby, robbie …), as name keys. For finding candidates by first name.
+ */
+export function nameVariantsForKey(key: string): string[] {
+  const index = nicknameIndex();
+  const out = new Set<string>([key]);
+  for (const g of index.groupsOfKey(key)) for (const n of index.namesInGroup(g)) out.add(n);
+  return [...out];
 }
 
 /** The groups two name keys share, in alphabetical order (empty when none). */

@@ -310,7 +310,8 @@ function batchStatement(t: Tables, now: Date, conflictSafe: boolean): { sql: str
   add(t.person_identifier, { created_at: at }, conflictSafe ? 'on conflict do nothing' : '');
   add(t.person_address, { created_at: at });
   add(t.household, { created_at: at });
-  add(t.household_member, { to_date: 'null' });
+  // A membership's id is derived from its person and household (one membership each here), so the seed's ids are unchanged.
+  add(t.household_member, { id: 'md5(t.subject_id::text || t.household_id::text)::uuid', to_date: 'null', created_at: at, created_by: 'null', ended_by: 'null' });
   add(t.relationship, { to_date: 'null', created_at: at, created_by: 'null' });
   add(t.involvement, { created_at: at });
   const last = parts.pop()!;

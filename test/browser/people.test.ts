@@ -219,6 +219,59 @@ describe.skipIf(skip)('people journeys in Chromium', () => {
       expect(path(page)).toBe(childUrl);
       await expect(page.locator('#addresses + table').textContent()).resolves.toContain('Flat 3, 40 Canal Street');
       await checkA11y(page, 'person page with a second address');
+
+      // A household at the child's current address, with her mother: errors first.
+      await page.getByRole('link', { name: 'Record a household' }).first().click();
+      await expect(h1(page)).resolves.toBe('Record a household');
+      await checkA11y(page, 'record a household');
+      await expect(page.getByRole('radio', { name: /current address/ }).isChecked()).resolves.toBe(true);
+      await page.getByRole('checkbox', { name: `${MOTHER.given} ${MOTHER.family}` }).check();
+      await fillDate(page, 'fromDate', { day: '1', month: '3', year: '2999' });
+      await page.getByRole('button', { name: 'Record household' }).click();
+      await expect(errorSummary(page)).resolves.toContain('The date they started living together must be today or earlier');
+      await expect(page.getByRole('checkbox', { name: `${MOTHER.given} ${MOTHER.family}` }).isChecked()).resolves.toBe(true);
+      await checkA11y(page, 'record a household with errors');
+      await fillDate(page, 'fromDate', { day: '1', month: '3', year: '2026' });
+      await page.getByRole('button', { name: 'Record household' }).click();
+      expect(path(page)).toBe(childUrl);
+      await expect(banner(page)).resolves.toContain('The household was recorded');
+      const household = page.locator('#households ~ .govuk-summary-card').first();
+      await expect(household.textContent()).resolves.toContain('Flat 3, 40 Canal Street');
+      await expect(household.textContent()).resolves.toContain(`${MOTHER.given} ${MOTHER.family}`);
+      await expect(household.textContent()).resolves.toContain('From 1 March 2026, lives here now');
+      await page.getByText('Family tree as text').click();
+      await expect(page.locator('.govuk-details').textContent()).resolves.toContain('same household');
+      await checkA11y(page, 'person page with a household');
+      await screenshot(page, 'person-household');
+
+      // The mother moves out: the date she left is checked against the date she moved in.
+      await household.getByRole('link', { name: `Record that they left (${MOTHER.given} ${MOTHER.family})` }).click();
+      await expect(h1(page)).resolves.toBe('Record that someone left the household');
+      await checkA11y(page, 'record someone leaving a household');
+      await fillDate(page, 'toDate', { day: '1', month: '2', year: '2026' });
+      await page.getByRole('button', { name: 'Record that they left' }).click();
+      await expect(errorSummary(page)).resolves.toContain('The date they left must be on or after the date they moved in, 1 March 2026');
+      await checkA11y(page, 'record someone leaving a household with errors');
+      const now = new Date();
+      await fillDate(page, 'toDate', { day: String(now.getUTCDate()), month: String(now.getUTCMonth() + 1), year: String(now.getUTCFullYear()) });
+      await page.getByRole('button', { name: 'Record that they left' }).click();
+      expect(path(page)).toBe(childUrl);
+      await expect(banner(page)).resolves.toContain('left the household');
+      await expect(page.locator('#households ~ .govuk-summary-card').first().textContent()).resolves.toMatch(/From 1 March 2026 to \d+ \w+ \d{4}/);
+
+      // And comes back: chosen from the family, no person chosen first.
+      await page.getByRole('link', { name: /^Add someone/ }).first().click();
+      await expect(h1(page)).resolves.toBe('Add someone to the household');
+      await checkA11y(page, 'add someone to a household');
+      await page.getByRole('button', { name: 'Add to household' }).click();
+      await expect(errorSummary(page)).resolves.toContain('Choose the person who lives here');
+      await checkA11y(page, 'add someone to a household with errors');
+      await page.getByRole('radio', { name: `${MOTHER.given} ${MOTHER.family}` }).check();
+      await page.getByRole('button', { name: 'Add to household' }).click();
+      expect(path(page)).toBe(childUrl);
+      await expect(banner(page)).resolves.toContain('added to the household');
+      await expect(page.locator('#households ~ .govuk-summary-card').first().textContent()).resolves.toContain('start date not recorded, lives here now');
+      await checkA11y(page, 'person page, household history');
       await signOut(page, base);
       watch.assertClean('family and address');
     } finally {
@@ -271,6 +324,22 @@ describe.skipIf(skip)('people journeys in Chromium', () => {
       await expect(page.locator('.ta-basis').textContent()).resolves.toContain('because you are using emergency access');
       await expect(page.locator('#addresses + table').textContent()).resolves.toContain('12 Mill Lane');
       await checkA11y(page, 'person page under emergency access (no JavaScript)');
+
+      // A demo child the safeguarding lead works with, who lives with her shielded mother and brother: they, and the
+      // household's address, are withheld in the household (the lead works with neither of them).
+      const ruby = await t.services.repositories.people.db
+        .selectFrom('person_name')
+        .select('subject_id')
+        .where('given_names', '=', 'Ruby')
+        .where('family_name', '=', 'Bentley')
+        .executeTakeFirstOrThrow();
+      await page.goto(`${base}/people/${ruby.subject_id}`);
+      const refuge = page.locator('#households ~ .govuk-summary-card').filter({ hasText: 'Emergency accommodation' });
+      const refugeText = (await refuge.textContent()) ?? '';
+      expect(refugeText.match(/Withheld:/g)).toHaveLength(3);
+      expect(refugeText).toContain('Someone who lives here is shielded');
+      for (const secret of ['Orchard Court', 'Leanne', 'Alfie']) expect(refugeText).not.toContain(secret);
+      await checkA11y(page, 'person page with withheld household members (no JavaScript)');
       await signOut(page, base);
       watch.assertClean('safeguarding lead');
     } finally {

@@ -5,7 +5,10 @@ import {
   breakGlassSchema,
   createPersonSchema,
   endInvolvementSchema,
+  householdMemberSchema,
+  householdSchema,
   involvementSchema,
+  leaveHouseholdSchema,
   LikelyMatchesError,
   relationshipSchema,
 } from '../../services/person-service.ts';
@@ -123,6 +126,56 @@ export function registerPeopleSchemas(registry: ApiRegistry) {
       }),
     }),
   );
+  const HouseholdPeriod = z.object({ fromDate: isoDate().nullable(), toDate: isoDate().nullable().meta({ description: 'Null while they live there' }) });
+  const HouseholdMember = registry.component(
+    'HouseholdMember',
+    z
+      .union([
+        z.object({
+          withheld: z.literal(false),
+          subjectId: z.uuid(),
+          givenNames: z.string(),
+          familyName: z.string(),
+          dateOfBirth: isoDate().nullable(),
+          dobPrecision: z.string(),
+          sex: z.string(),
+          deceased: z.boolean(),
+          shielded: z.boolean(),
+          current: z.boolean().meta({ description: 'They live there now' }),
+          periods: z.array(HouseholdPeriod).meta({ description: 'When they lived there, oldest first' }),
+        }),
+        z.object({
+          withheld: z.literal(true),
+          reason: z.string().meta({ description: 'Why this member is withheld: neither who they are nor when they lived there is shown' }),
+        }),
+      ])
+      .meta({ description: 'Someone who lives or lived in the household, or a member withheld from the caller (a shielded person they do not work with)' }),
+  );
+  const Household = registry.component(
+    'Household',
+    z
+      .object({
+        id: z.uuid(),
+        label: z.string().nullable(),
+        address: z
+          .object({ line1: z.string(), line2: z.string().nullable(), town: z.string().nullable(), postcode: z.string() })
+          .nullable()
+          .meta({ description: 'Null when none is recorded or it is withheld' }),
+        addressWithheld: z.string().nullable().meta({ description: 'Why the address is withheld (for example, someone shielded lives there)' }),
+        current: z.boolean().meta({ description: 'The person lives here now' }),
+        periods: z.array(HouseholdPeriod).meta({ description: 'When the person lived here' }),
+        members: z.array(HouseholdMember).meta({ description: 'Everyone who lives or lived here, the person included; current members first, withheld members last' }),
+      })
+      .meta({ description: 'A household: people living together at an address, over time' }),
+  );
+  const Households = registry.component(
+    'Households',
+    z.object({
+      basis: Basis,
+      withheld: z.array(Withheld),
+      households: z.array(Household).nullable().meta({ description: 'Current households first; null when family is withheld' }),
+    }),
+  );
   const Involvement = registry.component(
     'Involvement',
     z.object({
@@ -200,6 +253,7 @@ export function registerPeopleSchemas(registry: ApiRegistry) {
         addresses: z.array(Address).nullable().meta({ description: 'Null when whereabouts are withheld' }),
         relationships: z.array(Relationship).nullable().meta({ description: 'Null when family is withheld' }),
         involvements: z.array(Involvement).nullable().meta({ description: 'Null when involvements are withheld' }),
+        households: z.array(Household).nullable().meta({ description: 'Current households first; null when family is withheld' }),
         contacts: z.array(ContactCard).meta({ description: 'The current involvements\' work contacts' }),
         activeBreakGlass: z.boolean(),
       })
@@ -278,6 +332,7 @@ export function registerPeopleSchemas(registry: ApiRegistry) {
     BreakGlassResult,
     AccessHistory,
     AccessReviews,
+    Households,
   };
 }
 
@@ -449,6 +504,68 @@ export function registerPeopleRoutes(registry: ApiRegistry, services: Services):
     handler: async ({ params, body, req, res }) => {
       const result = await within('body', () => people.addRelationship(req.principal!, params.id, body, auditContext(req)));
       res.status(result === 'created' ? 201 : 200).json({ result });
+    },
+  });
+
+  registry.add({
+    method: 'get',
+    path: '/api/v1/people/:id/households',
+    operationId: 'getHouseholds',
+    summary: 'Who a person lives with: their current and previous households',
+    description:
+      'Needs the family category (the household\'s address also needs whereabouts). A shielded member is shown only to a caller who works with them, ' +
+      'otherwise as withheld; the address is withheld while a withheld member lives there. Audited.',
+    tags,
+    secured: true,
+    request: { params: subjectParams, query: why },
+    responses: { 200: { description: 'The households', schema: s.Households }, 403: forbidden, 404: notFound },
+    handler: async ({ params, query, req }) => people.households(req.principal!, params.id, auditContext(req), query),
+  });
+
+  const householdParams = subjectParams.extend({ householdId: z.uuid('Must be a household id (a UUID)') });
+  registry.add({
+    method: 'post',
+    path: '/api/v1/people/:id/households',
+    operationId: 'createHousehold',
+    summary: 'Record a household of the person',
+    description:
+      'The person and the other people named start living together from fromDate. address "current" copies their current address to the household; ' +
+      '"none" records a household without one. Recording a shielded person needs a working relationship with them.',
+    tags,
+    secured: true,
+    request: { params: subjectParams, body: householdSchema },
+    responses: { 201: { description: 'Recorded', schema: s.Created }, 403: forbidden, 404: notFound },
+    handler: async ({ params, body, req }) => ({ id: await within('body', () => people.createHousehold(req.principal!, params.id, body, auditContext(req))) }),
+  });
+
+  registry.add({
+    method: 'post',
+    path: '/api/v1/people/:id/households/:householdId/members',
+    operationId: 'addHouseholdMember',
+    summary: 'Record someone moving into one of the person\'s current households',
+    tags,
+    secured: true,
+    request: { params: householdParams, body: householdMemberSchema },
+    responses: { 204: { description: 'Recorded' }, 403: forbidden, 404: { description: 'No such person, or no such household of theirs', schema: ErrorSchema } },
+    handler: async ({ params, body, req, res }) => {
+      await within('body', () => people.addHouseholdMember(req.principal!, params.id, params.householdId, body, auditContext(req)));
+      res.status(204).end();
+    },
+  });
+
+  registry.add({
+    method: 'post',
+    path: '/api/v1/people/:id/households/:householdId/members/:memberSubjectId/leave',
+    operationId: 'leaveHousehold',
+    summary: 'Record someone leaving one of the person\'s current households',
+    description: 'The membership is kept, with the date they left, so the household\'s history stays. The member may be the person themselves.',
+    tags,
+    secured: true,
+    request: { params: householdParams.extend({ memberSubjectId: z.uuid('Must be a person id (a UUID)') }), body: leaveHouseholdSchema },
+    responses: { 204: { description: 'Recorded' }, 403: forbidden, 404: { description: 'No such person, or no such household of theirs', schema: ErrorSchema } },
+    handler: async ({ params, body, req, res }) => {
+      await within('body', () => people.leaveHousehold(req.principal!, params.id, params.householdId, params.memberSubjectId, body, auditContext(req)));
+      res.status(204).end();
     },
   });
 

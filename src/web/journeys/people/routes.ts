@@ -7,10 +7,16 @@ import {
   breakGlassSchema,
   createPersonSchema,
   endInvolvementSchema,
+  HouseholdMemberRefusedError,
+  householdMemberSchema,
+  householdSchema,
   involvementSchema,
+  leaveHouseholdSchema,
   LikelyMatchesError,
   relationshipSchema,
   searchSchema,
+  type HouseholdMemberView,
+  type HouseholdView,
   type PersonView,
 } from '../../../services/person-service.ts';
 import { hasRole, ValidationError, type Principal } from '../../../services/principal.ts';
@@ -22,13 +28,17 @@ import { urls } from '../../urls.ts';
 import { auditActionLabel, bornText, escapeHtml, fmt } from './format.ts';
 import {
   addressInput,
+  chosenMembers,
   createPersonInput,
   datePartsFrom,
   datePartsOf,
   endInvolvementInput,
   FormProblems,
+  householdInput,
+  householdMemberInput,
   identifierInput,
   involvementInput,
+  leaveHouseholdInput,
   nameInput,
   PERSON_FIELDS,
   PERSON_FORM_NAMES,
@@ -40,7 +50,7 @@ import {
 import { viewsPerDayChart } from './views-chart.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATE_FIELDS = new Set(['dateOfBirth', 'startDate', 'endDate', 'fromDate']);
+const DATE_FIELDS = new Set(['dateOfBirth', 'startDate', 'endDate', 'fromDate', 'toDate']);
 const PRACTITIONER_ROLES = ['practitioner', 'mash_officer', 'team_manager'] as const;
 /**
  * Bases that let a practitioner change names, addresses, identifiers and family (the policy
@@ -53,6 +63,23 @@ const RECORD_BASES = new Set(['relationship', 'mash-enquiry', 'break-glass']);
 const SEARCH_FIELDS = ['name', 'dateOfBirth', 'postcode', 'identifier', 'reason'];
 const INVOLVEMENT_FIELDS = ['role', 'serviceId', 'teamId', 'practitionerId', 'startDate', 'earlyHelpAssessment', 'consentToShow'];
 const RELATIONSHIP_FIELDS = ['relatedSubjectId', 'type', 'fromDate'];
+const HOUSEHOLD_FIELDS = ['label', 'address', 'memberSubjectIds', 'fromDate'];
+const HOUSEHOLD_MEMBER_FIELDS = ['memberSubjectId', 'fromDate'];
+
+/** A refusal about one member of a household, shown on the form as an error on the field concerned. */
+function refusalAsError(err: unknown): ValidationError | undefined {
+  if (err instanceof HouseholdMemberRefusedError) return new ValidationError({ [err.field]: err.decision.reason });
+  return isValidationError(err) ? err : undefined;
+}
+
+/** Field errors about one of several chosen people (memberSubjectIds.2) belong to the checkboxes as a whole. */
+function onCheckboxes(err: ValidationError): ValidationError {
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(err.fields)) fields[k.replace(/^memberSubjectIds\.\d+$/, 'memberSubjectIds')] ??= v;
+  return new ValidationError(fields);
+}
+
+const isHousemate = (m: HouseholdView['members'][number]): m is HouseholdMemberView => !m.withheld;
 
 /** Service field names that differ from the form's. */
 const PERSON_FIELD_IDS: Record<string, string> = {
@@ -136,10 +163,15 @@ function treeRelation(subjectId: string, relatedId: string, type: string): TreeR
 const treeSex = (s: string | null | undefined): TreePerson['sex'] => (s === 'female' || s === 'male' ? s : s === 'not_specified' ? 'other' : 'unknown');
 
 function familyTree(view: PersonView, name: string) {
-  if (!view.relationships || view.relationships.length === 0 || !view.identity) return undefined;
+  if (!view.identity) return undefined;
   const today = new Date().toISOString().slice(0, 10);
-  const current = view.relationships.filter((r) => !r.toDate || r.toDate > today);
-  if (current.length === 0) return undefined;
+  const current = (view.relationships ?? []).filter((r) => !r.toDate || r.toDate > today);
+  // Everyone the policy shows living with them now, in any current household, is drawn as their household.
+  const housemates = (view.households ?? [])
+    .filter((h) => h.current)
+    .flatMap((h) => h.members.filter(isHousemate))
+    .filter((m) => m.current && m.subjectId !== view.subjectId);
+  if (current.length === 0 && housemates.length === 0) return undefined;
   const identity = view.identity as PersonView['identity'] & { sex?: string; deceased?: boolean; shielded?: boolean };
   const people = new Map<string, TreePerson>();
   people.set(view.subjectId, {
@@ -169,7 +201,76 @@ function familyTree(view: PersonView, name: string) {
     const rel = treeRelation(view.subjectId, r.relatedSubjectId, r.type);
     if (rel) relations.push(rel);
   }
+  for (const m of housemates) {
+    if (!people.has(m.subjectId)) {
+      people.set(m.subjectId, {
+        id: m.subjectId,
+        name: `${m.givenNames} ${m.familyName}`,
+        sex: treeSex(m.sex),
+        born: bornText(m.dateOfBirth, m.dobPrecision),
+        deceased: m.deceased,
+        unborn: m.dobPrecision === 'expected',
+        shielded: m.shielded,
+        href: urls.people.person(m.subjectId),
+      });
+    }
+    if (!relations.some((r) => r.type === 'household_member' && [r.from, r.to].includes(m.subjectId) && [r.from, r.to].includes(view.subjectId))) {
+      relations.push({ from: view.subjectId, to: m.subjectId, type: 'household_member' });
+    }
+  }
   return renderFamilyTree({ people: [...people.values()], relations, subjectId: view.subjectId, title: `Family tree of ${name}` });
+}
+
+/** When someone lived in a household, in words: "From 3 May 2021 to 1 June 2024; from 2 March 2025, lives here now". */
+function periodsText(periods: HouseholdView['periods'], current: boolean): string {
+  const text = periods
+    .map((pd) => {
+      const from = pd.fromDate ? `from ${fmt.date(pd.fromDate)}` : 'start date not recorded';
+      const to = pd.toDate ? ` to ${fmt.date(pd.toDate)}` : current ? ', lives here now' : '';
+      return from + to;
+    })
+    .join('; ');
+  return fmt.capitalise(text);
+}
+
+const withheldHtml = (reason: string) => `<span class="ta-withheld"><strong>Withheld:</strong> ${escapeHtml(reason)}</span>`;
+
+/**
+ * A household as a GOV.UK summary card: its address (or why it is withheld), each member with
+ * when they lived there, and each withheld member as withheld. `changeable` adds the actions.
+ */
+function householdCard(subjectId: string, h: HouseholdView, changeable: boolean) {
+  const a = h.address;
+  const addressText = a ? [a.line1, a.line2, a.town, a.postcode].filter(Boolean).join(', ') : '';
+  const title = h.label ?? (addressText || 'Household');
+  const rows: Array<Record<string, unknown>> = [
+    {
+      key: { text: 'Address' },
+      value: a ? { text: addressText } : h.addressWithheld ? { html: withheldHtml(h.addressWithheld) } : { text: 'No address recorded for the household' },
+    },
+  ];
+  for (const m of h.members) {
+    if (m.withheld) {
+      rows.push({ key: { text: 'Someone else' }, value: { html: withheldHtml(m.reason) } });
+      continue;
+    }
+    const who = `${m.givenNames} ${m.familyName}`;
+    rows.push({
+      key: { html: m.subjectId === subjectId ? escapeHtml(who) : `<a class="govuk-link" href="${escapeHtml(urls.people.person(m.subjectId))}">${escapeHtml(who)}</a>` },
+      value: { html: `${escapeHtml(fmt.dob(m.dateOfBirth, m.dobPrecision))}<br>${escapeHtml(periodsText(m.periods, m.current))}${m.deceased ? ' (deceased)' : ''}` },
+      ...(changeable && m.current
+        ? { actions: { items: [{ href: urls.people.leaveHousehold(subjectId, h.id, m.subjectId), text: 'Record that they left', visuallyHiddenText: `(${who})` }] } }
+        : {}),
+    });
+  }
+  return {
+    card: {
+      title: { text: title, headingLevel: 4 },
+      // GOV.UK adds the card's title to the hidden text: "Add someone to the household (12 Mill Lane …)".
+      ...(changeable ? { actions: { items: [{ href: urls.people.newHouseholdMember(subjectId, h.id), text: 'Add someone', visuallyHiddenText: 'to the household' }] } } : {}),
+    },
+    rows,
+  };
 }
 
 /** The pages about people: find, add, see, and record who is involved, family, names, addresses and identifiers. */
@@ -185,10 +286,12 @@ export function peopleRoutes(services: Services): Router {
     if (UUID.test(id)) return next();
     res.status(404).render('errors/not-found.njk', { pageTitle: 'Page not found' });
   });
-  router.param('iid', (_req, res, next, id: string) => {
-    if (UUID.test(id)) return next();
-    res.status(404).render('errors/not-found.njk', { pageTitle: 'Page not found' });
-  });
+  for (const param of ['iid', 'hid', 'mid']) {
+    router.param(param, (_req, res, next, id: string) => {
+      if (UUID.test(id)) return next();
+      res.status(404).render('errors/not-found.njk', { pageTitle: 'Page not found' });
+    });
+  }
 
   /**
    * The person as far as this practitioner may see them, or null when they may not. The policy
@@ -297,6 +400,8 @@ export function peopleRoutes(services: Services): Router {
       otherNames: view.identity?.names.filter((n) => n.kind !== 'current') ?? [],
       currentAddresses: view.addresses?.filter((a) => !a.toDate || a.toDate > today) ?? [],
       previousAddresses: view.addresses?.filter((a) => a.toDate && a.toDate <= today) ?? [],
+      currentHouseholds: view.households?.filter((h) => h.current).map((h) => householdCard(view.subjectId, h, CHANGE_BASES.has(view.basis))) ?? [],
+      previousHouseholds: view.households?.filter((h) => !h.current).map((h) => householdCard(view.subjectId, h, false)) ?? [],
       currentInvolvements: involvements?.filter((i) => i.active),
       pastInvolvements: involvements?.filter((i) => !i.active),
       withheld: Object.fromEntries(view.withheld.map((w) => [w.category, w.reason])),
@@ -444,6 +549,153 @@ export function peopleRoutes(services: Services): Router {
     } catch (err) {
       if (!isValidationError(err)) throw err;
       await relationshipPage(req, res, { values, status: 400, ...errorsFor(err, RELATIONSHIP_FIELDS, problems) });
+    }
+  });
+
+  // ----- households -----
+
+  type FormView = { values: Record<string, unknown>; status?: number } & Partial<FormErrors> & { errorParts?: object };
+
+  /** The relatives who could be living with them (for the household forms), without repeats. */
+  const relativesOf = (person: PersonView, exclude: ReadonlySet<string>) => {
+    const today = new Date().toISOString().slice(0, 10);
+    return (person.relationships ?? [])
+      .filter((r) => (!r.toDate || r.toDate > today) && !exclude.has(r.relatedSubjectId))
+      .map((r) => ({ subjectId: r.relatedSubjectId, name: `${r.related.givenNames} ${r.related.familyName}`, hint: `Their ${r.inverseLabel}; ${fmt.dob(r.related.dateOfBirth, r.related.dobPrecision)}` }))
+      .filter((r, i, all) => all.findIndex((x) => x.subjectId === r.subjectId) === i);
+  };
+
+  const householdPage = async (req: Request, res: Response, view: FormView) => {
+    const id = req.params.id as string;
+    const person = await people.view(req.principal!, id, auditContext(req), { purpose: 'record a household' });
+    const today = new Date().toISOString().slice(0, 10);
+    res.status(view.status ?? 200).render('people/household-new.njk', {
+      pageTitle: 'Record a household',
+      subjectId: id,
+      name: currentName(person.identity),
+      currentAddress: person.addresses?.find((a) => !a.toDate || a.toDate > today),
+      relatives: relativesOf(person, new Set([id])),
+      ...view,
+    });
+  };
+
+  router.get('/people/:id/households/new', async (req, res) => {
+    await householdPage(req, res, { values: { address: 'current', memberSubjectIds: [] } });
+  });
+
+  router.post('/people/:id/households/new', async (req, res) => {
+    const problems = new FormProblems();
+    const input = householdInput(req.body, problems);
+    const values = { label: field(req.body, 'label'), address: field(req.body, 'address'), memberSubjectIds: chosenMembers(req.body), fromDate: datePartsFrom(req.body, 'fromDate') };
+    try {
+      if (problems.any) throw formFailure(problems, householdSchema, input);
+      await people.createHousehold(req.principal!, req.params.id as string, input, auditContext(req));
+      req.session.flash = 'The household was recorded';
+      res.redirect(urls.people.person(req.params.id as string));
+    } catch (err) {
+      const invalid = refusalAsError(err);
+      if (!invalid) throw err;
+      await householdPage(req, res, { values, status: 400, ...errorsFor(onCheckboxes(invalid), HOUSEHOLD_FIELDS, problems) });
+    }
+  });
+
+  /** The person's current household, as they may see it; undefined when it is not one. */
+  const currentHousehold = (person: PersonView, householdId: string) => person.households?.find((h) => h.id === householdId && h.current);
+
+  const householdMemberPage = async (req: Request, res: Response, view: FormView) => {
+    const id = req.params.id as string;
+    const p = req.principal!;
+    const source = req.method === 'GET' ? req.query : req.body;
+    const find = { name: field(source, 'findName'), reason: field(source, 'findReason') };
+    const person = await people.view(p, id, auditContext(req), { purpose: 'record who lives in a household' });
+    const household = currentHousehold(person, req.params.hid as string);
+    if (!household) return res.status(404).render('errors/not-found.njk', { pageTitle: 'Page not found' });
+    const living = new Set(household.members.filter(isHousemate).filter((m) => m.current).map((m) => m.subjectId));
+    let candidates: Array<{ subjectId: string; name: string; hint: string }> = [];
+    let findErrors: (FormErrors & { errorParts: Record<string, string> }) | undefined;
+    const searched = Boolean(find.name || find.reason);
+    if (searched) {
+      try {
+        const results = await people.search(p, { name: find.name, reason: find.reason }, auditContext(req), { limit: 10 });
+        candidates = results
+          .filter((r) => !living.has(r.subjectId) && r.subjectId !== id)
+          .map((r) => ({ subjectId: r.subjectId, name: `${r.givenNames} ${r.familyName}`, hint: fmt.dob(r.dateOfBirth, r.dobPrecision) }));
+      } catch (err) {
+        if (!isValidationError(err)) throw err;
+        findErrors = errorsFor(err, ['name', 'reason'], undefined, { name: 'findName', reason: 'findReason' });
+      }
+    }
+    const relatives = relativesOf(person, new Set([id, ...living, ...candidates.map((c) => c.subjectId)]));
+    res.status(findErrors ? 400 : (view.status ?? 200)).render('people/household-member-new.njk', {
+      pageTitle: 'Add someone to the household',
+      subjectId: id,
+      name: currentName(person.identity),
+      household,
+      find,
+      searched: searched && !findErrors,
+      candidates,
+      relatives,
+      ...view,
+      errors: { ...(findErrors?.errors ?? {}), ...(view.errors ?? {}) },
+      errorParts: { ...(findErrors?.errorParts ?? {}), ...(view.errorParts ?? {}) },
+      errorList: [...(findErrors?.errorList ?? []), ...(view.errorList ?? [])],
+    });
+  };
+
+  router.get('/people/:id/households/:hid/members/new', async (req, res) => {
+    await householdMemberPage(req, res, { values: {} });
+  });
+
+  router.post('/people/:id/households/:hid/members/new', async (req, res) => {
+    const problems = new FormProblems();
+    const input = householdMemberInput(req.body, problems);
+    const values = { memberSubjectId: field(req.body, 'memberSubjectId'), fromDate: datePartsFrom(req.body, 'fromDate') };
+    try {
+      if (problems.any) throw formFailure(problems, householdMemberSchema, input);
+      await people.addHouseholdMember(req.principal!, req.params.id as string, req.params.hid as string, input, auditContext(req));
+      req.session.flash = 'They were added to the household';
+      res.redirect(urls.people.person(req.params.id as string));
+    } catch (err) {
+      const invalid = refusalAsError(err);
+      if (!invalid) throw err;
+      await householdMemberPage(req, res, { values, status: 400, ...errorsFor(invalid, HOUSEHOLD_MEMBER_FIELDS, problems) });
+    }
+  });
+
+  const leavePage = async (req: Request, res: Response, view: FormView) => {
+    const id = req.params.id as string;
+    const person = await people.view(req.principal!, id, auditContext(req), { purpose: 'record someone leaving a household' });
+    const household = currentHousehold(person, req.params.hid as string);
+    const member = household?.members.filter(isHousemate).find((m) => m.subjectId === req.params.mid && m.current);
+    if (!household || !member) return res.status(404).render('errors/not-found.njk', { pageTitle: 'Page not found' });
+    res.status(view.status ?? 200).render('people/household-leave.njk', {
+      pageTitle: 'Record that someone left the household',
+      subjectId: id,
+      name: currentName(person.identity),
+      household,
+      member,
+      since: member.periods.at(-1)?.fromDate ?? null,
+      ...view,
+    });
+  };
+
+  router.get('/people/:id/households/:hid/members/:mid/leave', async (req, res) => {
+    await leavePage(req, res, { values: { toDate: datePartsOf(new Date().toISOString().slice(0, 10)) } });
+  });
+
+  router.post('/people/:id/households/:hid/members/:mid/leave', async (req, res) => {
+    const problems = new FormProblems();
+    const input = leaveHouseholdInput(req.body, problems);
+    const values = { toDate: datePartsFrom(req.body, 'toDate') };
+    try {
+      if (problems.any) throw formFailure(problems, leaveHouseholdSchema, input);
+      await people.leaveHousehold(req.principal!, req.params.id as string, req.params.hid as string, req.params.mid as string, input, auditContext(req));
+      req.session.flash = 'They were recorded as having left the household';
+      res.redirect(urls.people.person(req.params.id as string));
+    } catch (err) {
+      const invalid = refusalAsError(err);
+      if (!invalid) throw err;
+      await leavePage(req, res, { values, status: 400, ...errorsFor(invalid, ['toDate'], problems) });
     }
   });
 

@@ -204,3 +204,37 @@ export function nameInput(body: unknown) {
 export function identifierInput(body: unknown) {
   return { scheme: field(body, 'scheme') || undefined, value: field(body, 'value') };
 }
+
+// ----- households -----
+
+/** A field that may be sent more than once (checkboxes): every value sent, as strings. */
+function values(body: unknown, name: string): string[] {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export function householdInput(body: unknown, problems: FormProblems) {
+  return {
+    label: field(body, 'label'),
+    address: field(body, 'address') || undefined,
+    memberSubjectIds: values(body, 'memberSubjectIds'),
+    fromDate: problems.date('fromDate', datePartsFrom(body, 'fromDate'), 'The date they started living together'),
+  };
+}
+
+export function householdMemberInput(body: unknown, problems: FormProblems) {
+  return {
+    memberSubjectId: field(body, 'memberSubjectId'),
+    fromDate: problems.date('fromDate', datePartsFrom(body, 'fromDate'), 'The date they moved in'),
+  };
+}
+
+export function leaveHouseholdInput(body: unknown, problems: FormProblems) {
+  return { toDate: problems.date('toDate', datePartsFrom(body, 'toDate'), 'The date they left') };
+}
+
+/** The checkboxes chosen on the household form, to show them again after an error. */
+export function chosenMembers(body: unknown): string[] {
+  return values(body, 'memberSubjectIds');
+}
