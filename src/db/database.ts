@@ -18,14 +18,36 @@ export interface DatabaseHandle {
   /** Runs `fn` on one dedicated connection (session-level locks, scripts in sequence). */
   withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
   /** Raw parameterised query for repositories that need SQL Kysely cannot express. */
-  query<R>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
+  /**
+   * Runs SQL that a library writes itself (pg-boss, src/db/job-queue.ts): one statement with
+   * parameters, or without parameters a script whose statements' rows all come back, in order.
+   * Each call has a connection to itself, so a `begin … commit` inside one script never
+   * interleaves with anyone else's statements; a failed script's transaction is rolled back before
+   * the connection is handed on.
+   */
+  runExternalSql(sql: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export interface Connection {
-  query<R>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
   executeScript(sql: string): Promise<void>;
+  /**
+   * Runs several statements without parameters in one round trip (the simple query protocol) and
+   * returns the rows of the last one: e.g. `begin; select … for update`.
+   */
+  queryScript<R>(sql: string): Promise<R[]>;
+}
+
+export interface QueryOptions {
+  /**
+   * Names the statement so that PostgreSQL parses and plans it once per connection and then only
+   * binds and executes it (a named prepared statement). The text under one name must never change,
+   * so only fixed SQL (no variable lists) may be named. PGlite ignores the name: it runs in-process.
+   */
+  name?: string;
 }
 
 export class DatabaseUnavailableError extends Error {
@@ -115,20 +137,36 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       const client = await pool.connect();
       try {
         return await fn({
-          async query<R>(sql: string, params: readonly unknown[] = []) {
-            return (await client.query(sql, params as unknown[])).rows as R[];
+          async query<R>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+            return (await client.query({ text: sql, values: params as unknown[], ...(options.name ? { name: options.name } : {}) })).rows as R[];
           },
           async executeScript(sql: string) {
             await client.query(sql);
+          },
+          async queryScript<R>(sql: string) {
+            const r = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
+            return (Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows) as R[];
           },
         });
       } finally {
         client.release();
       }
     },
-    async query<R>(sql: string, params: readonly unknown[] = []) {
-      const r = await pool.query(sql, params as unknown[]);
+    async query<R>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      const r = await pool.query({ text: sql, values: params as unknown[], ...(options.name ? { name: options.name } : {}) });
       return r.rows as R[];
+    },
+    async runExternalSql(sql: string, params: readonly unknown[] = []) {
+      const client = await pool.connect();
+      try {
+        const r = (await client.query(sql, params.length ? (params as unknown[]) : undefined)) as pg.QueryResult | pg.QueryResult[];
+        return { rows: Array.isArray(r) ? r.flatMap((x) => x.rows ?? []) : r.rows };
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
     },
     async ping() {
       try {
@@ -182,6 +220,9 @@ async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
           async executeScript(sql: string) {
             await pglite.exec(sql);
           },
+          async queryScript<R>(sql: string) {
+            return ((await pglite.exec(sql)).at(-1)?.rows ?? []) as R[];
+          },
         });
       } finally {
         client.release();
@@ -190,6 +231,20 @@ async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const r = await pool.query<R>(sql, params);
       return r.rows;
+    },
+    async runExternalSql(sql: string, params: readonly unknown[] = []) {
+      const client = await pool.connect();
+      try {
+        if (params.length) return { rows: (await pglite.query(sql, params as unknown[])).rows };
+        return { rows: (await pglite.exec(sql)).flatMap((r) => r.rows) };
+      } catch (err) {
+        // One session for everyone: a script that failed inside its own `begin` must not leave the
+        // next borrower in an aborted transaction.
+        await pglite.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
     },
     async ping() {
       if (closed) return false;

@@ -237,13 +237,24 @@ export interface RelationshipTable {
 export interface HouseholdTable {
   id: string;
   created_at: Timestamp;
+  label: string | null;
+  /** The household's address: all of line1 and postcode, or neither. */
+  line1: string | null;
+  line2: string | null;
+  town: string | null;
+  postcode: string | null;
+  created_by: string | null;
 }
 
 export interface HouseholdMemberTable {
   subject_id: string;
+  id: string;
   household_id: string;
   from_date: DateOnly | null;
   to_date: DateOnly | null;
+  created_at: Timestamp | null;
+  created_by: string | null;
+  ended_by: string | null;
 }
 
 export interface InvolvementTable {
@@ -285,6 +296,182 @@ export interface DisclosureGrantTable {
   granted_at: Timestamp;
   expires_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  decision_id: string | null;
+  sender_organisation_id: string | null;
+  message: string | null;
+  items: ColumnType<Array<{ type: string; id: string | null; category: string }>, string | undefined, string>;
+  purpose: string | null;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+export interface SharingPurposeTable {
+  code: string;
+  label: string;
+  description: string;
+}
+
+export interface LegalBasisTable {
+  code: string;
+  kind: string;
+  label: string;
+  description: string;
+  consent: boolean;
+}
+
+export interface ConsentEvidenceTable {
+  subject_id: string;
+  id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+  uploaded_by: string;
+  uploaded_at: Timestamp;
+}
+
+export interface ConsentExceptionJson {
+  type: 'deny' | 'permit';
+  purposes: string[];
+  organisationIds: string[];
+  organisationTypes: string[];
+  categories: string[];
+  from?: string | null;
+  until?: string | null;
+}
+
+export interface ConsentTable {
+  subject_id: string;
+  id: string;
+  decision: 'given' | 'refused';
+  given_by: 'person' | 'parental_responsibility' | 'lawful_representative';
+  given_by_subject_id: string | null;
+  given_by_name: string | null;
+  capacity_assessment: 'gillick' | 'mental_capacity' | 'presumed';
+  capacity_outcome: 'capable' | 'not_capable';
+  capacity_reasoning: string | null;
+  capacity_assessed_by: string | null;
+  capacity_assessed_on: string | null;
+  purposes: string[];
+  recipient_organisation_ids: string[];
+  recipient_organisation_types: string[];
+  any_recipient: boolean;
+  categories: string[];
+  exceptions: ColumnType<ConsentExceptionJson[], string | undefined, string>;
+  method: 'verbal' | 'written' | 'electronic';
+  evidence_id: string | null;
+  valid_from: string;
+  valid_until: string | null;
+  notes: string | null;
+  organisation_id: string;
+  recorded_by: string;
+  recorded_at: Timestamp;
+  withdrawn_at: Timestamp | null;
+  withdrawn_by: string | null;
+  withdrawal_reason: string | null;
+  withdrawal_method: string | null;
+  source: 'app' | 'api' | 'fhir';
+  external_id: string | null;
+  request_key: string | null;
+}
+
+export interface RecordNoteTable {
+  subject_id: string;
+  id: string;
+  organisation_id: string;
+  category: string;
+  kind: 'note' | 'alert' | 'assessment' | 'risk';
+  title: string;
+  body: string;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+export interface SharingAgreementTable {
+  id: string;
+  reference: string;
+  title: string;
+  purposes: string[];
+  legal_bases: string[];
+  categories: string[];
+  retention: string;
+  start_date: string;
+  end_date: string | null;
+  review_date: string;
+  status: 'draft' | 'active' | 'suspended' | 'ended';
+  notes: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_reviewed_at: Timestamp | null;
+  last_reminded_at: Timestamp | null;
+}
+
+export interface SharingAgreementPartyTable {
+  agreement_id: string;
+  organisation_id: string;
+  signatory_name: string | null;
+  signatory_role: string | null;
+  signed_at: Timestamp | null;
+  signed_by: string | null;
+}
+
+export interface SharingDecisionTable {
+  subject_id: string;
+  id: string;
+  organisation_id: string;
+  decided_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  purpose: string;
+  purpose_detail: string;
+  request_from: string | null;
+  recipient_organisation_id: string | null;
+  recipient_team_id: string | null;
+  recipient_user_id: string | null;
+  recipient_description: string | null;
+  identifies: boolean;
+  confidential: boolean;
+  consent_position: 'given' | 'refused' | 'withdrawn' | 'not_sought' | 'not_needed';
+  consent_id: string | null;
+  not_seeking_reason: string | null;
+  not_seeking_detail: string | null;
+  risk_child: boolean;
+  risk_adult: boolean;
+  public_interest: boolean;
+  risk_detail: string | null;
+  legal_bases: string[];
+  categories: string[];
+  minimum_necessary: string | null;
+  withheld: string | null;
+  person_told: 'told' | 'will_tell' | 'not_told';
+  not_told_reason: string | null;
+  outcome: 'share' | 'share_in_part' | 'not_share';
+  reasons: string;
+  with_consent: boolean;
+  override: boolean;
+  emergency: boolean;
+  routine: boolean;
+  agreement_id: string | null;
+  agreement_status: 'covered' | 'not_covered' | 'no_agreement' | 'not_applicable' | null;
+  one_off_justification: string | null;
+  approval_required: boolean;
+  approval_status: 'pending' | 'approved' | 'declined' | null;
+  approval_requested_at: Timestamp | null;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  approval_note: string | null;
+  last_chased_at: Timestamp | null;
+  chase_count: number;
+  share_items: ColumnType<Array<{ type: string; id: string | null; category: string }>, string | undefined, string>;
+  share_message: string | null;
+  share_expires_at: Timestamp | null;
+  status: 'awaiting_approval' | 'shared' | 'recorded' | 'declined';
+  disclosure_id: string | null;
+  request_key: string | null;
 }
 
 export interface BreakGlassTable {
@@ -299,6 +486,8 @@ export interface BreakGlassTable {
   reviewed_by: string | null;
   review_outcome: string | null;
   review_note: string | null;
+  /** The (London) day the IG leads were last reminded to review it (0006). */
+  last_reminded_on: DateOnly | null;
 }
 
 export interface NotificationTable {
@@ -327,6 +516,14 @@ export interface Database {
   involvement: InvolvementTable;
   enquiry: EnquiryTable;
   disclosure_grant: DisclosureGrantTable;
+  sharing_purpose: SharingPurposeTable;
+  legal_basis: LegalBasisTable;
+  consent_evidence: ConsentEvidenceTable;
+  consent: ConsentTable;
+  record_note: RecordNoteTable;
+  sharing_agreement: SharingAgreementTable;
+  sharing_agreement_party: SharingAgreementPartyTable;
+  sharing_decision: SharingDecisionTable;
   break_glass: BreakGlassTable;
   notification: NotificationTable;
   organisation_type: OrganisationTypeTable;

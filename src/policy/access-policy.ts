@@ -18,7 +18,9 @@ export const DATA_CATEGORIES = [
   'housing',
   'probation',
   'voluntary',
+  'consent',
   'access_history',
+  'sharing_history',
 ] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];
 
@@ -38,9 +40,16 @@ export const CASE_CATEGORIES: readonly DataCategory[] = [
 export const CONTACT_MINIMUM: readonly DataCategory[] = ['identity', 'contacts'];
 
 /** What a working relationship with the person opens (their own agency's case category is added per involvement). */
-const RECORD_CATEGORIES: readonly DataCategory[] = ['identity', 'whereabouts', 'family', 'involvements', 'contacts'];
+const RECORD_CATEGORIES: readonly DataCategory[] = ['identity', 'whereabouts', 'family', 'involvements', 'contacts', 'consent'];
 
-export type Action = 'read' | 'search' | 'create' | 'update' | 'add-involvement' | 'end-involvement';
+/** Oversight categories: who looked at the record and what was shared, for the IG lead and the lead professional. */
+const OVERSIGHT_CATEGORIES: readonly DataCategory[] = ['access_history', 'sharing_history'];
+
+/**
+ * `share`: send (or decide not to send) the asked categories to someone else; only what the sharer holds on a
+ * working basis can be shared. `export`: the person's whole record for a subject access request, by the IG lead.
+ */
+export type Action = 'read' | 'search' | 'create' | 'update' | 'add-involvement' | 'end-involvement' | 'share' | 'export';
 
 export type Basis =
   | 'relationship'
@@ -90,10 +99,21 @@ export interface SubjectFacts {
     recipientTeamId: string | null;
     recipientOrganisationId: string | null;
     categories: readonly DataCategory[];
+    /** Exactly what was sent; a disclosure opens these items and nothing else of their categories. */
+    items?: readonly DisclosedItem[] | undefined;
     expiresAt: Date | null;
     revoked: boolean;
   }>;
   breakGlass: ReadonlyArray<{ userId: string; expiresAt: Date }>;
+}
+
+/** One item of a record sent in a disclosure: the person's identity, an address, an involvement, a relationship or an agency's note. */
+export interface DisclosedItem {
+  /** `all`: the whole category (a disclosure that named categories but no items). */
+  type: 'identity' | 'address' | 'involvement' | 'relationship' | 'note' | 'all';
+  /** The item's id (null for identity, which is the person's current name and date of birth). */
+  id: string | null;
+  category: DataCategory;
 }
 
 export interface AccessRequest {
@@ -122,6 +142,13 @@ export interface Decision {
   redacted: Redaction[];
   /** Involvements (by id) the caller may not even know exist (sensitive services without consent). */
   hiddenInvolvementIds: string[];
+  /** The basis each allowed category was opened on. */
+  basisByCategory: Partial<Record<DataCategory, Basis>>;
+  /**
+   * For categories opened only by a disclosure: exactly the items disclosed. The caller shows those
+   * items of the category and nothing else.
+   */
+  disclosedItems: DisclosedItem[];
   reason: string;
 }
 
@@ -145,16 +172,20 @@ export function relationshipOf(r: Requester, facts: SubjectFacts): InvolvementFa
   );
 }
 
+function liveDisclosuresTo(r: Requester, facts: SubjectFacts, now: Date): SubjectFacts['disclosures'] {
+  return facts.disclosures.filter(
+    (d) =>
+      !d.revoked &&
+      !(d.expiresAt && d.expiresAt <= now) &&
+      ((d.recipientUserId !== null && d.recipientUserId === r.userId) ||
+        (d.recipientTeamId !== null && r.teamIds.includes(d.recipientTeamId)) ||
+        (d.recipientOrganisationId !== null && d.recipientOrganisationId === r.organisationId)),
+  );
+}
+
 function disclosedCategories(r: Requester, facts: SubjectFacts, now: Date): Set<DataCategory> {
   const out = new Set<DataCategory>();
-  for (const d of facts.disclosures) {
-    if (d.revoked || (d.expiresAt && d.expiresAt <= now)) continue;
-    const mine =
-      (d.recipientUserId !== null && d.recipientUserId === r.userId) ||
-      (d.recipientTeamId !== null && r.teamIds.includes(d.recipientTeamId)) ||
-      (d.recipientOrganisationId !== null && d.recipientOrganisationId === r.organisationId);
-    if (mine) d.categories.forEach((c) => out.add(c));
-  }
+  for (const d of liveDisclosuresTo(r, facts, now)) d.categories.forEach((c) => out.add(c));
   return out;
 }
 
@@ -175,6 +206,58 @@ export function mayAppearInSearch(shielded: boolean, exactNameAndDateOfBirth: bo
   return !shielded || exactNameAndDateOfBirth;
 }
 
+/** Why a shielded member of someone's household is withheld from a viewer of that household. */
+export const SHIELDED_MEMBER_REASON = 'This person is shielded: who they live with, and where, is shown only to practitioners working with them';
+/** Why a household's address is withheld when someone living there now is withheld. */
+export const SHIELDED_HOUSEHOLD_ADDRESS_REASON =
+  'Someone who lives here is shielded: the address is shown only to practitioners who work with everyone living here';
+
+export interface HouseholdMemberFacts {
+  subjectId: string;
+  shielded: boolean;
+  /** They live in the household now. */
+  current: boolean;
+  /** decide() about reading this member's own whereabouts; needed for shielded members, ignored for others. */
+  whereabouts?: Pick<Decision, 'allow' | 'allowed'> | undefined;
+}
+
+export interface HouseholdAccess {
+  /** Null when the household's address may be shown; otherwise why it is withheld. */
+  addressWithheld: string | null;
+  /** Members the viewer may not see, each with why: shown as withheld, never silently dropped. */
+  withheldMembers: Map<string, string>;
+}
+
+/**
+ * What the viewer of one person's household may see of it. Membership is that person's family
+ * data, and the household's address is the whereabouts of everyone who lives there, so:
+ *  - the households are shown only with the family category of the person viewed (the caller
+ *    checks that with decide());
+ *  - a shielded member (other than the person viewed) is shown only when the policy would show
+ *    that member's own whereabouts to the viewer, which for a shielded person means a working
+ *    relationship with them; otherwise they are withheld;
+ *  - the address is shown only with the whereabouts of the person viewed, and never while
+ *    someone withheld lives there, so a shielded member's whereabouts cannot leak through it.
+ */
+export function householdAccess(
+  subject: { subjectId: string; decision: Pick<Decision, 'allowed' | 'redacted'> },
+  members: readonly HouseholdMemberFacts[],
+): HouseholdAccess {
+  const withheldMembers = new Map<string, string>();
+  for (const m of members) {
+    if (m.subjectId === subject.subjectId || !m.shielded) continue;
+    const open = m.whereabouts?.allow === true && m.whereabouts.allowed.includes('whereabouts');
+    if (!open) withheldMembers.set(m.subjectId, SHIELDED_MEMBER_REASON);
+  }
+  let addressWithheld: string | null = null;
+  if (!subject.decision.allowed.includes('whereabouts')) {
+    addressWithheld = subject.decision.redacted.find((r) => r.category === 'whereabouts')?.reason ?? 'Not covered by your basis for access';
+  } else if (members.some((m) => m.current && withheldMembers.has(m.subjectId))) {
+    addressWithheld = SHIELDED_HOUSEHOLD_ADDRESS_REASON;
+  }
+  return { addressWithheld, withheldMembers };
+}
+
 export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): Decision {
   const r = request.requester;
   const asked = [...new Set(request.categories)];
@@ -186,6 +269,8 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     allowed: [],
     redacted: asked.map((category) => ({ category, reason })),
     hiddenInvolvementIds,
+    basisByCategory: {},
+    disclosedItems: [],
     reason,
   });
 
@@ -197,9 +282,24 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     const allowed = asked.filter((c) => RECORD_CATEGORIES.includes(c));
     const redacted = asked.filter((c) => !RECORD_CATEGORIES.includes(c)).map((category) => ({ category, reason: withheldReason(category, true) }));
     if (allowed.length === 0) return { ...deny(redacted[0]?.reason ?? 'Nothing requested'), redacted };
-    return { allow: true, basis: 'new-record', bases: ['new-record'], allowed, redacted, hiddenInvolvementIds, reason: 'recording a new person' };
+    return {
+      allow: true,
+      basis: 'new-record',
+      bases: ['new-record'],
+      allowed,
+      redacted,
+      hiddenInvolvementIds,
+      basisByCategory: Object.fromEntries(allowed.map((c) => [c, 'new-record' as Basis])),
+      disclosedItems: [],
+      reason: 'recording a new person',
+    };
   }
   if (!facts.exists) return deny('No such person');
+  if (request.action === 'export') {
+    // A subject access request: the IG lead assembles what is held, with the request's reference as the reason.
+    if (!has(r, 'ig_lead')) return deny('Only the information-governance lead exports a person\'s record for a subject access request');
+    if (!request.reason?.trim()) return deny('Give the subject access request\'s reference or reason');
+  }
 
   // Which categories each basis opens.
   const grants = new Map<Basis, Set<DataCategory>>();
@@ -235,9 +335,14 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
   if (facts.breakGlass.some((b) => b.userId === r.userId && b.expiresAt > now)) {
     grant('break-glass', RECORD_CATEGORIES);
   }
-  if (has(r, 'ig_lead')) grant('information-governance', ['access_history']);
+  if (has(r, 'ig_lead')) grant('information-governance', OVERSIGHT_CATEGORIES);
+  if (request.action === 'export') {
+    // Everything held, on the IG lead's basis alone (a shielded person's whereabouts stay withheld below).
+    grants.clear();
+    grant('information-governance', asked);
+  }
   if (facts.involvements.some((i) => i.active && i.role === 'lead_professional' && i.practitionerId === r.userId)) {
-    grant('lead-professional', ['access_history']);
+    grant('lead-professional', OVERSIGHT_CATEGORIES);
   }
   const hasRecordBasis = grants.has('relationship') || grants.has('recorded-by') || grants.has('mash-enquiry') || grants.has('break-glass');
 
@@ -266,7 +371,11 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     grant('own-organisation', ['involvements']);
   }
 
-  const writing = WRITE_ACTIONS.includes(request.action);
+  if (request.action === 'share' && !isPractitioner(r)) return deny('Only practitioners, team managers and MASH officers make sharing decisions');
+
+  // Sharing is all or nothing too, and only what the sharer holds on a working basis can be passed on:
+  // not what was disclosed to them, seen in an emergency, or the contact minimum.
+  const writing = WRITE_ACTIONS.includes(request.action) || request.action === 'share';
   if (writing) {
     for (const b of [...grants.keys()]) if (!WRITE_BASES.includes(b)) grants.delete(b);
   }
@@ -274,6 +383,7 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
   const allowed: DataCategory[] = [];
   const redacted: Redaction[] = [];
   const usedBases = new Set<Basis>();
+  const basisByCategory: Partial<Record<DataCategory, Basis>> = {};
   // Strongest first. Own-organisation opens only the involvements, so it never outranks a basis that opens the record
   // (the headline basis is what the audit entry and the page show).
   const order: Basis[] = ['relationship', 'recorded-by', 'mash-enquiry', 'disclosure', 'lead-professional', 'information-governance', 'break-glass', 'own-organisation', 'contact-minimum'];
@@ -287,6 +397,7 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     if (basis) {
       allowed.push(category);
       usedBases.add(basis);
+      basisByCategory[category] = basis;
     } else {
       redacted.push({ category, reason: withheldReason(category, hasRecordBasis) });
     }
@@ -302,6 +413,18 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
   if (allowed.length === 0) {
     return { ...deny(redacted[0]?.reason ?? 'Nothing requested'), redacted };
   }
+  // Categories open only through a disclosure show exactly the items disclosed.
+  const byDisclosure = new Set(allowed.filter((c) => basisByCategory[c] === 'disclosure'));
+  const disclosedItems = byDisclosure.size
+    ? liveDisclosuresTo(r, facts, now).flatMap((d) =>
+        d.items?.length
+          ? d.items.filter((i) => byDisclosure.has(i.category))
+          : d.categories.filter((c) => byDisclosure.has(c)).map((category): DisclosedItem => ({ type: 'all', id: null, category })),
+      )
+    : [];
+  // One entry per item, in a fixed order: the answer must not depend on the order disclosures arrive in.
+  const key = (i: DisclosedItem) => `${i.category}\u0000${i.type}\u0000${i.id ?? ''}`;
+  const uniqueItems = [...new Map(disclosedItems.map((i) => [key(i), i])).values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return {
     allow: true,
     basis: bases[0]!,
@@ -309,12 +432,15 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     allowed,
     redacted,
     hiddenInvolvementIds,
+    basisByCategory,
+    disclosedItems: uniqueItems,
     reason: describe(bases[0]!),
   };
 }
 
 function withheldReason(category: DataCategory, hasRecordBasis: boolean): string {
   if (category === 'access_history') return 'Only the information-governance lead and the lead professional see who viewed the record';
+  if (category === 'sharing_history') return 'Only the information-governance lead and the lead professional see the record\'s sharing history';
   if (CASE_CATEGORIES.includes(category)) {
     return 'Held by another agency: ask the practitioner involved, or request a disclosure';
   }
@@ -348,4 +474,29 @@ function describe(basis: Basis): string {
     case 'none':
       return 'no basis';
   }
+}
+
+// ---------- an organisation's own records about its sharing ----------
+
+export interface OrganisationRecordDecision {
+  allow: boolean;
+  reason: string;
+}
+
+/**
+ * Who may approve or decline a decision to share without consent: a team manager of the deciding
+ * organisation, and never the practitioner who made the decision (two people, always).
+ */
+export function mayApproveShare(r: Requester, d: { organisationId: string; decidedBy: string }): OrganisationRecordDecision {
+  if (!has(r, 'team_manager')) return { allow: false, reason: 'Only a team manager approves a share without consent' };
+  if (r.organisationId !== d.organisationId) return { allow: false, reason: "Only a manager in the deciding practitioner's organisation approves their decision" };
+  if (r.userId === d.decidedBy) return { allow: false, reason: 'You cannot approve your own decision: another manager must' };
+  return { allow: true, reason: 'a team manager of the deciding organisation' };
+}
+
+/** Who may see and report on an organisation's sharing decisions: its team managers and information-governance lead. */
+export function mayReportOnSharing(r: Requester, organisationId: string): OrganisationRecordDecision {
+  if (r.organisationId !== organisationId) return { allow: false, reason: "You can report only on your own organisation's sharing decisions" };
+  if (!has(r, 'team_manager') && !has(r, 'ig_lead')) return { allow: false, reason: 'Only team managers and the information-governance lead report on sharing decisions' };
+  return { allow: true, reason: has(r, 'ig_lead') ? 'information-governance oversight' : 'team management' };
 }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { DatabaseHandle } from '../db/database.ts';
-import type { DataCategory, SubjectFacts } from '../policy/access-policy.ts';
+import type { DataCategory, DisclosedItem, SubjectFacts } from '../policy/access-policy.ts';
 
 export interface PersonName {
   id: string;
@@ -86,6 +86,37 @@ export interface Relationship {
   related: { givenNames: string; familyName: string; dateOfBirth: string | null; dobPrecision: string; sex: string; deceased: boolean; shielded: boolean };
 }
 
+export interface HouseholdAddress {
+  line1: string;
+  line2: string | null;
+  town: string | null;
+  postcode: string;
+}
+
+/** One membership of a household, with the member's current name and what the policy needs to know of them. */
+export interface HouseholdMembership {
+  id: string;
+  subjectId: string;
+  fromDate: string | null;
+  toDate: string | null;
+  givenNames: string;
+  familyName: string;
+  dateOfBirth: string | null;
+  dobPrecision: string;
+  sex: string;
+  deceased: boolean;
+  shielded: boolean;
+}
+
+export interface HouseholdRecord {
+  id: string;
+  label: string | null;
+  address: HouseholdAddress | null;
+  createdAt: Date;
+  /** Every membership, past and present, oldest first; a person who left and came back has two. */
+  members: HouseholdMembership[];
+}
+
 export interface SearchCandidate {
   subjectId: string;
   sex: string;
@@ -159,6 +190,128 @@ function isUniqueViolation(err: unknown, constraint?: string): boolean {
  * People, their names, identifiers, addresses, relationships and involvements, and the facts the
  * access policy needs. Only PersonService calls this, and only after the policy has allowed it.
  */
+function noFacts(subjectId: string): SubjectFacts {
+  return { subjectId, exists: false, shielded: false, recordedBy: null, involvements: [], openEnquiryOrganisationIds: [], disclosures: [], breakGlass: [] };
+}
+
+/**
+ * An involvement with what is shown about it: the organisation, role, service, team and
+ * practitioner are each fetched by key in a LATERAL subquery (OFFSET 0 keeps each a separate index
+ * lookup). As plain joins the planner, expecting many involvements per person, hashed the whole
+ * organisation and team tables on every call, and spent longer planning the seven-way join than
+ * running it. Shared by `involvements()` (as columns) and the detailed policy facts (as JSON).
+ */
+const INVOLVEMENT_FROM = `involvement i
+      cross join lateral (select o.name, o.type_code, ot.case_category from organisation o join organisation_type ot on ot.code = o.type_code
+                          where o.id = i.organisation_id offset 0) o
+      cross join lateral (select r.label from involvement_role r where r.code = i.role offset 0) r
+      left join lateral (select s.name, s.sensitive_kind, s.category, s.email, s.phone from service s where s.id = i.service_id offset 0) s on true
+      left join lateral (select t.name, t.email, t.phone from team t where t.id = i.team_id offset 0) t on true
+      left join lateral (select u.display_name, u.email, u.phone, u.job_title from app_user u where u.id = i.practitioner_id offset 0) u on true`;
+
+/** Current involvements first, then the most recent; the id makes the order total. */
+const INVOLVEMENT_ORDER = 'i.end_date is null desc, i.start_date desc, i.id';
+
+const INVOLVEMENT_EXPRESSIONS: ReadonlyArray<readonly [string, string]> = [
+  ['id', 'i.id'],
+  ['subject_id', 'i.subject_id'],
+  ['organisation_id', 'i.organisation_id'],
+  ['organisation_name', 'o.name'],
+  ['organisation_type', 'o.type_code'],
+  ['service_id', 'i.service_id'],
+  ['service_name', 's.name'],
+  ['sensitive_kind', 's.sensitive_kind'],
+  ['category', 'coalesce(s.category, o.case_category)'],
+  ['team_id', 'i.team_id'],
+  ['team_name', 't.name'],
+  ['team_email', 'coalesce(s.email, t.email)'],
+  ['team_phone', 'coalesce(s.phone, t.phone)'],
+  ['practitioner_id', 'i.practitioner_id'],
+  ['practitioner_name', 'u.display_name'],
+  ['practitioner_email', 'u.email'],
+  ['practitioner_phone', 'u.phone'],
+  ['practitioner_job_title', 'u.job_title'],
+  ['role', 'i.role'],
+  ['role_label', 'r.label'],
+  ['start_date', 'i.start_date'],
+  ['end_date', 'i.end_date'],
+  ['early_help_assessment', 'i.early_help_assessment'],
+  ['consent_to_show', 'i.consent_to_show'],
+];
+const INVOLVEMENT_COLUMNS = INVOLVEMENT_EXPRESSIONS.map(([name, expr]) => (expr === `i.${name}` ? expr : `${expr} as ${name}`)).join(', ');
+/** The same fields for json_build_object, without subject_id (the person's row carries it). */
+const INVOLVEMENT_JSON_FIELDS = INVOLVEMENT_EXPRESSIONS.filter(([name]) => name !== 'subject_id')
+  .map(([name, expr]) => `'${name}', ${expr}`)
+  .join(', ');
+
+interface InvolvementRow {
+  id: string;
+  subject_id: string;
+  organisation_id: string;
+  organisation_name: string;
+  organisation_type: string;
+  service_id: string | null;
+  service_name: string | null;
+  sensitive_kind: string | null;
+  category: string;
+  team_id: string | null;
+  team_name: string | null;
+  team_email: string | null;
+  team_phone: string | null;
+  practitioner_id: string | null;
+  practitioner_name: string | null;
+  practitioner_email: string | null;
+  practitioner_phone: string | null;
+  practitioner_job_title: string | null;
+  role: string;
+  role_label: string;
+  start_date: string;
+  end_date: string | null;
+  early_help_assessment: boolean;
+  consent_to_show: boolean;
+}
+
+/** An involvement in the short form of the facts query, or (detailed) an InvolvementRow without subject_id. */
+type InvolvementJson = Omit<InvolvementRow, 'subject_id'> & { sensitive?: boolean };
+
+function involvementOf(r: InvolvementRow): Involvement {
+  return {
+    id: r.id,
+    subjectId: r.subject_id,
+    organisationId: r.organisation_id,
+    organisationName: r.organisation_name,
+    organisationType: r.organisation_type,
+    serviceId: r.service_id,
+    serviceName: r.service_name,
+    sensitiveKind: r.sensitive_kind,
+    category: r.category as DataCategory,
+    teamId: r.team_id,
+    teamName: r.team_name,
+    teamEmail: r.team_email,
+    teamPhone: r.team_phone,
+    practitionerId: r.practitioner_id,
+    practitionerName: r.practitioner_name,
+    practitionerEmail: r.practitioner_email,
+    practitionerPhone: r.practitioner_phone,
+    practitionerJobTitle: r.practitioner_job_title,
+    role: r.role,
+    roleLabel: r.role_label,
+    startDate: r.start_date,
+    endDate: r.end_date,
+    earlyHelpAssessment: r.early_help_assessment,
+    consentToShow: r.consent_to_show,
+  };
+}
+
+/** An unreviewed emergency access the IG leads are being reminded about. */
+export interface ReviewReminderEntry {
+  subjectId: string;
+  id: string;
+  startedAt: Date;
+  userName: string;
+  organisationName: string;
+}
+
 export class PeopleRepository {
   readonly #h: DatabaseHandle;
   constructor(handle: DatabaseHandle) {
@@ -312,16 +465,24 @@ export class PeopleRepository {
 
   /** Everything the access policy needs about one person, in one query. */
   async policyFacts(subjectId: string, now: Date): Promise<SubjectFacts> {
-    const facts = (await this.#facts([subjectId], now)).get(subjectId);
-    return (
-      facts ?? { subjectId, exists: false, shielded: false, recordedBy: null, involvements: [], openEnquiryOrganisationIds: [], disclosures: [], breakGlass: [] }
-    );
+    return (await this.#facts([subjectId], now, false)).get(subjectId)?.facts ?? noFacts(subjectId);
+  }
+
+  /**
+   * The policy's facts about one person and, from the same statement, their involvements as
+   * `involvements()` returns them (for "who is involved"): the facts about each involvement are
+   * taken from those rows, so the two always agree. The caller must not show any of it before the
+   * gate has decided and audited.
+   */
+  async policyFactsWithInvolvements(subjectId: string, now: Date): Promise<{ facts: SubjectFacts; involvements: Involvement[] }> {
+    const found = (await this.#facts([subjectId], now, true)).get(subjectId);
+    return found ? { facts: found.facts, involvements: found.involvements ?? [] } : { facts: noFacts(subjectId), involvements: [] };
   }
 
   /** The policy's facts for several people at once (search results); people not recorded are left out. */
   async policyFactsMany(subjectIds: readonly string[], now: Date): Promise<Map<string, SubjectFacts>> {
     if (subjectIds.length === 0) return new Map();
-    return this.#facts(subjectIds, now);
+    return new Map([...(await this.#facts(subjectIds, now, false))].map(([id, f]) => [id, f.facts]));
   }
 
   /**
@@ -329,37 +490,23 @@ export class PeopleRepository {
    * and sensitivity of each), open enquiries, live disclosures and unexpired break-glass as JSON.
    * (It was five statements in parallel; under load the round trips, not the reads, were the cost.)
    * The organisation and service of each involvement are looked up by key (LATERAL … OFFSET 0), not
-   * joined: a join had the planner hash the whole organisation table on every call.
+   * joined: a join had the planner hash the whole organisation table on every call. `detailed`
+   * returns each involvement as `involvements()` does (one query fewer for "who is involved").
+   * The text is fixed (one id, or the ids as one array), so each variant is a named prepared statement.
    */
-  async #facts(subjectIds: readonly string[], now: Date): Promise<Map<string, SubjectFacts>> {
-    const { rows } = await sql<{
-      subject_id: string;
-      shielded: boolean;
-      created_by: string | null;
-      created_at: Date;
-      involvements: Array<{
-        id: string;
-        organisation_id: string;
-        team_id: string | null;
-        practitioner_id: string | null;
-        role: string;
-        end_date: string | null;
-        consent_to_show: boolean;
-        sensitive: boolean;
-        category: string;
-      }>;
-      enquiries: string[];
-      disclosures: Array<{
-        recipient_user_id: string | null;
-        recipient_team_id: string | null;
-        recipient_organisation_id: string | null;
-        categories: string[];
-        expires_at: string | null;
-      }>;
-      break_glass: Array<{ user_id: string; expires_at: string }>;
-    }>`
-      select p.subject_id, p.shielded, p.created_by, p.created_at,
-        coalesce((select json_agg(json_build_object(
+  async #facts(
+    subjectIds: readonly string[],
+    now: Date,
+    detailed: boolean,
+  ): Promise<Map<string, { facts: SubjectFacts; involvements: Involvement[] | null }>> {
+    // One person by `=`: PostgreSQL then reuses one generic plan of the named statement instead of
+    // planning it on every call (about 0.5 ms here); with `= any(array)` it kept planning each time.
+    const one = subjectIds.length === 1;
+    const involvementsJson = detailed
+      ? sql`coalesce((select json_agg(json_build_object(${sql.raw(INVOLVEMENT_JSON_FIELDS)}) order by ${sql.raw(INVOLVEMENT_ORDER)})
+          from ${sql.raw(INVOLVEMENT_FROM)}
+          where i.subject_id = p.subject_id), '[]')`
+      : sql`coalesce((select json_agg(json_build_object(
             'id', i.id, 'organisation_id', i.organisation_id, 'team_id', i.team_id, 'practitioner_id', i.practitioner_id,
             'role', i.role, 'end_date', i.end_date, 'consent_to_show', i.consent_to_show,
             'sensitive', s.sensitive_kind is not null, 'category', coalesce(s.category, o.case_category)))
@@ -367,45 +514,82 @@ export class PeopleRepository {
           cross join lateral (select ot.case_category from organisation o join organisation_type ot on ot.code = o.type_code
                               where o.id = i.organisation_id offset 0) o
           left join lateral (select s.sensitive_kind, s.category from service s where s.id = i.service_id offset 0) s on true
-          where i.subject_id = p.subject_id), '[]') as involvements,
+          where i.subject_id = p.subject_id), '[]')`;
+    const query = sql`
+      select p.subject_id, p.shielded, p.created_by, p.created_at,
+        ${involvementsJson} as involvements,
         coalesce((select json_agg(e.organisation_id) from enquiry e where e.subject_id = p.subject_id and e.closed_at is null), '[]') as enquiries,
         coalesce((select json_agg(json_build_object(
             'recipient_user_id', d.recipient_user_id, 'recipient_team_id', d.recipient_team_id,
-            'recipient_organisation_id', d.recipient_organisation_id, 'categories', d.categories, 'expires_at', d.expires_at))
+            'recipient_organisation_id', d.recipient_organisation_id, 'categories', d.categories, 'items', d.items, 'expires_at', d.expires_at))
           from disclosure_grant d where d.subject_id = p.subject_id and d.revoked_at is null), '[]') as disclosures,
         coalesce((select json_agg(json_build_object('user_id', b.user_id, 'expires_at', b.expires_at))
           from break_glass b where b.subject_id = p.subject_id and b.expires_at > ${now}), '[]') as break_glass
       from person p
-      where p.subject_id in (${sql.join([...subjectIds])})`.execute(this.#h.db);
+      where ${one ? sql`p.subject_id = ${subjectIds[0]}::uuid` : sql`p.subject_id = any(${[...subjectIds]}::uuid[])`}`.compile(this.#h.db);
+    const rows = await this.#h.query<{
+      subject_id: string;
+      shielded: boolean;
+      created_by: string | null;
+      created_at: Date;
+      involvements: Array<InvolvementJson>;
+      enquiries: string[];
+      disclosures: Array<{
+        recipient_user_id: string | null;
+        recipient_team_id: string | null;
+        recipient_organisation_id: string | null;
+        categories: string[];
+        items: DisclosedItem[] | null;
+        expires_at: string | null;
+      }>;
+      break_glass: Array<{ user_id: string; expires_at: string }>;
+    }>(query.sql, query.parameters, { name: `people_policy_facts${detailed ? '_detailed' : ''}${one ? '_one' : '_many'}` });
     const today = now.toISOString().slice(0, 10);
-    const out = new Map<string, SubjectFacts>();
+    const out = new Map<string, { facts: SubjectFacts; involvements: Involvement[] | null }>();
     for (const p of rows) {
+      const involvements = detailed ? p.involvements.map((r) => involvementOf({ ...r, subject_id: p.subject_id } as InvolvementRow)) : null;
       out.set(p.subject_id, {
-        subjectId: p.subject_id,
-        exists: true,
-        shielded: p.shielded,
-        recordedBy: { userId: p.created_by, at: p.created_at },
-        involvements: p.involvements.map((r) => ({
-          id: r.id,
-          organisationId: r.organisation_id,
-          teamId: r.team_id,
-          practitionerId: r.practitioner_id,
-          role: r.role,
-          category: r.category as DataCategory,
-          sensitive: r.sensitive,
-          consentToShow: r.consent_to_show,
-          active: r.end_date === null || r.end_date > today,
-        })),
-        openEnquiryOrganisationIds: p.enquiries,
-        disclosures: p.disclosures.map((d) => ({
-          recipientUserId: d.recipient_user_id,
-          recipientTeamId: d.recipient_team_id,
-          recipientOrganisationId: d.recipient_organisation_id,
-          categories: d.categories as DataCategory[],
-          expiresAt: d.expires_at === null ? null : new Date(d.expires_at),
-          revoked: false,
-        })),
-        breakGlass: p.break_glass.map((b) => ({ userId: b.user_id, expiresAt: new Date(b.expires_at) })),
+        involvements,
+        facts: {
+          subjectId: p.subject_id,
+          exists: true,
+          shielded: p.shielded,
+          recordedBy: { userId: p.created_by, at: p.created_at },
+          involvements: involvements
+            ? involvements.map((i) => ({
+                id: i.id,
+                organisationId: i.organisationId,
+                teamId: i.teamId,
+                practitionerId: i.practitionerId,
+                role: i.role,
+                category: i.category,
+                sensitive: i.sensitiveKind !== null,
+                consentToShow: i.consentToShow,
+                active: i.endDate === null || i.endDate > today,
+              }))
+            : p.involvements.map((r) => ({
+                id: r.id,
+                organisationId: r.organisation_id,
+                teamId: r.team_id,
+                practitionerId: r.practitioner_id,
+                role: r.role,
+                category: r.category as DataCategory,
+                sensitive: Boolean(r.sensitive),
+                consentToShow: r.consent_to_show,
+                active: r.end_date === null || r.end_date > today,
+              })),
+          openEnquiryOrganisationIds: p.enquiries,
+          disclosures: p.disclosures.map((d) => ({
+            recipientUserId: d.recipient_user_id,
+            recipientTeamId: d.recipient_team_id,
+            recipientOrganisationId: d.recipient_organisation_id,
+            categories: d.categories as DataCategory[],
+            items: d.items ?? [],
+            expiresAt: d.expires_at === null ? null : new Date(d.expires_at),
+            revoked: false,
+          })),
+          breakGlass: p.break_glass.map((b) => ({ userId: b.user_id, expiresAt: new Date(b.expires_at) })),
+        },
       });
     }
     return out;
@@ -413,76 +597,16 @@ export class PeopleRepository {
 
   async involvements(subjectIds: readonly string[]): Promise<Involvement[]> {
     if (subjectIds.length === 0) return [];
-    // Each looked-up row (organisation, role, service, team, practitioner) is fetched by its key in a
-    // LATERAL subquery; OFFSET 0 keeps each one a separate index lookup. As plain joins the planner,
-    // expecting many involvements per person, hashed the whole organisation and team tables on every
-    // call, and spent longer planning the seven-way join than running it. Same rows, same order.
-    const { rows } = await sql<{
-      id: string;
-      subject_id: string;
-      organisation_id: string;
-      organisation_name: string;
-      organisation_type: string;
-      service_id: string | null;
-      service_name: string | null;
-      sensitive_kind: string | null;
-      category: string;
-      team_id: string | null;
-      team_name: string | null;
-      team_email: string | null;
-      team_phone: string | null;
-      practitioner_id: string | null;
-      practitioner_name: string | null;
-      practitioner_email: string | null;
-      practitioner_phone: string | null;
-      practitioner_job_title: string | null;
-      role: string;
-      role_label: string;
-      start_date: string;
-      end_date: string | null;
-      early_help_assessment: boolean;
-      consent_to_show: boolean;
-    }>`
-      select i.id, i.subject_id, i.organisation_id, o.name as organisation_name, o.type_code as organisation_type,
-        i.service_id, s.name as service_name, s.sensitive_kind, coalesce(s.category, o.case_category) as category,
-        i.team_id, t.name as team_name, coalesce(s.email, t.email) as team_email, coalesce(s.phone, t.phone) as team_phone,
-        i.practitioner_id, u.display_name as practitioner_name, u.email as practitioner_email, u.phone as practitioner_phone,
-        u.job_title as practitioner_job_title, i.role, r.label as role_label, i.start_date, i.end_date, i.early_help_assessment, i.consent_to_show
-      from involvement i
-      cross join lateral (select o.name, o.type_code, ot.case_category from organisation o join organisation_type ot on ot.code = o.type_code
-                          where o.id = i.organisation_id offset 0) o
-      cross join lateral (select r.label from involvement_role r where r.code = i.role offset 0) r
-      left join lateral (select s.name, s.sensitive_kind, s.category, s.email, s.phone from service s where s.id = i.service_id offset 0) s on true
-      left join lateral (select t.name, t.email, t.phone from team t where t.id = i.team_id offset 0) t on true
-      left join lateral (select u.display_name, u.email, u.phone, u.job_title from app_user u where u.id = i.practitioner_id offset 0) u on true
-      where i.subject_id in (${sql.join([...subjectIds])})
-      order by i.end_date is null desc, i.start_date desc`.execute(this.#h.db);
-    return rows.map((r) => ({
-      id: r.id,
-      subjectId: r.subject_id,
-      organisationId: r.organisation_id,
-      organisationName: r.organisation_name,
-      organisationType: r.organisation_type,
-      serviceId: r.service_id,
-      serviceName: r.service_name,
-      sensitiveKind: r.sensitive_kind,
-      category: r.category as DataCategory,
-      teamId: r.team_id,
-      teamName: r.team_name,
-      teamEmail: r.team_email,
-      teamPhone: r.team_phone,
-      practitionerId: r.practitioner_id,
-      practitionerName: r.practitioner_name,
-      practitionerEmail: r.practitioner_email,
-      practitionerPhone: r.practitioner_phone,
-      practitionerJobTitle: r.practitioner_job_title,
-      role: r.role,
-      roleLabel: r.role_label,
-      startDate: r.start_date,
-      endDate: r.end_date,
-      earlyHelpAssessment: r.early_help_assessment,
-      consentToShow: r.consent_to_show,
-    }));
+    // See INVOLVEMENT_FROM for why each looked-up row is fetched by key; a fixed text, so a named prepared statement.
+    const one = subjectIds.length === 1;
+    const rows = await this.#h.query<InvolvementRow>(
+      `select ${INVOLVEMENT_COLUMNS} from ${INVOLVEMENT_FROM}
+        where ${one ? 'i.subject_id = $1::uuid' : 'i.subject_id = any($1::uuid[])'}
+        order by ${INVOLVEMENT_ORDER}`,
+      [one ? subjectIds[0] : [...subjectIds]],
+      { name: one ? 'people_involvements_one' : 'people_involvements_many' },
+    );
+    return rows.map(involvementOf);
   }
 
   async findInvolvement(subjectId: string, id: string): Promise<Involvement | undefined> {
@@ -630,6 +754,141 @@ export class PeopleRepository {
     }
   }
 
+  // ----- households -----
+
+  /** The households the person belongs or belonged to, each with all its memberships, oldest first. */
+  async householdsOf(subjectId: string): Promise<HouseholdRecord[]> {
+    return this.#households(sql`h.id in (select m.household_id from household_member m where m.subject_id = ${subjectId})`);
+  }
+
+  async findHousehold(id: string): Promise<HouseholdRecord | undefined> {
+    return (await this.#households(sql`h.id = ${id}`))[0];
+  }
+
+  async #households(where: RawBuilder<unknown>): Promise<HouseholdRecord[]> {
+    const { rows } = await sql<{
+      id: string;
+      label: string | null;
+      line1: string | null;
+      line2: string | null;
+      town: string | null;
+      postcode: string | null;
+      created_at: Date;
+      members: Array<{
+        id: string;
+        subject_id: string;
+        from_date: string | null;
+        to_date: string | null;
+        given_names: string | null;
+        family_name: string | null;
+        date_of_birth: string | null;
+        dob_precision: string;
+        sex: string;
+        deceased: boolean;
+        shielded: boolean;
+      }>;
+    }>`
+      select h.id, h.label, h.line1, h.line2, h.town, h.postcode, h.created_at,
+        coalesce((select json_agg(json_build_object(
+            'id', m.id, 'subject_id', m.subject_id, 'from_date', m.from_date, 'to_date', m.to_date,
+            'given_names', n.given_names, 'family_name', n.family_name, 'date_of_birth', p.date_of_birth,
+            'dob_precision', p.dob_precision, 'sex', p.sex, 'deceased', p.deceased, 'shielded', p.shielded)
+            order by coalesce(m.from_date, m.created_at::date) nulls first, m.created_at nulls first)
+          from household_member m
+          join person p on p.subject_id = m.subject_id
+          left join lateral (select n.given_names, n.family_name from person_name n
+                             where n.subject_id = m.subject_id and n.kind = 'current' order by n.created_at limit 1) n on true
+          where m.household_id = h.id), '[]') as members
+      from household h
+      where ${where}
+      order by h.created_at, h.id`.execute(this.#h.db);
+    return rows.map((h) => ({
+      id: h.id,
+      label: h.label,
+      address: h.line1 !== null && h.postcode !== null ? { line1: h.line1, line2: h.line2, town: h.town, postcode: h.postcode } : null,
+      createdAt: h.created_at,
+      members: h.members.map((m) => ({
+        id: m.id,
+        subjectId: m.subject_id,
+        fromDate: m.from_date,
+        toDate: m.to_date,
+        givenNames: m.given_names ?? '',
+        familyName: m.family_name ?? '',
+        dateOfBirth: m.date_of_birth,
+        dobPrecision: m.dob_precision,
+        sex: m.sex,
+        deceased: m.deceased,
+        shielded: m.shielded,
+      })),
+    }));
+  }
+
+  /** A new household and its first members, in one transaction. */
+  async insertHousehold(
+    h: { id: string; label: string | null; address: HouseholdAddress | null; createdBy: string },
+    members: ReadonlyArray<{ id: string; subjectId: string; fromDate: string | null }>,
+    now: Date,
+  ): Promise<void> {
+    await this.#h.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('household')
+        .values({
+          id: h.id,
+          created_at: now,
+          label: h.label,
+          line1: h.address?.line1 ?? null,
+          line2: h.address?.line2 ?? null,
+          town: h.address?.town ?? null,
+          postcode: h.address?.postcode ?? null,
+          created_by: h.createdBy,
+        })
+        .execute();
+      if (members.length) {
+        await trx
+          .insertInto('household_member')
+          .values(
+            members.map((m) => ({
+              subject_id: m.subjectId,
+              id: m.id,
+              household_id: h.id,
+              from_date: m.fromDate,
+              to_date: null,
+              created_at: now,
+              created_by: h.createdBy,
+              ended_by: null,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  /** Someone joins a household; 'exists' when they already live there (a repeated submission). */
+  async insertHouseholdMember(m: { id: string; householdId: string; subjectId: string; fromDate: string | null; createdBy: string }, now: Date): Promise<'created' | 'exists'> {
+    try {
+      await this.#h.db
+        .insertInto('household_member')
+        .values({ subject_id: m.subjectId, id: m.id, household_id: m.householdId, from_date: m.fromDate, to_date: null, created_at: now, created_by: m.createdBy, ended_by: null })
+        .execute();
+      return 'created';
+    } catch (err) {
+      if (isUniqueViolation(err, 'household_member_open')) return 'exists';
+      throw err;
+    }
+  }
+
+  /** Someone leaves a household (the membership is kept, with its end); false if they had already left. */
+  async endHouseholdMember(householdId: string, subjectId: string, toDate: string, endedBy: string): Promise<boolean> {
+    const r = await this.#h.db
+      .updateTable('household_member')
+      .set({ to_date: toDate, ended_by: endedBy })
+      .where('subject_id', '=', subjectId)
+      .where('household_id', '=', householdId)
+      .where('to_date', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async insertName(subjectId: string, n: NewName & { id: string }, now: Date): Promise<void> {
     await this.#h.db.transaction().execute(async (trx) => {
       if (n.kind === 'current') {
@@ -692,14 +951,31 @@ export class PeopleRepository {
   // ----- search -----
 
   /**
-   * Candidates for a search: people whose date of birth is one of `dates`, or whose surname
-   * sounds like or equals one given, or who lived at the postcode, or who hold the identifier.
-   * Scoring and the policy are applied by the caller.
+   * Candidates for a search: people whose date of birth is one of `dates`, or whose names match
+   * (`fullName`, or else a surname alone), or who lived at the postcode, or who hold the identifier.
+   * Scoring and the policy are applied by the caller. `limit` caps each way of being a candidate.
+   *
+   * With a first name and surname (`fullName`) and no date of birth, candidates come from the
+   * (family_phonetic, given_phonetic) index: surnames sounding like one given together with first
+   * names sounding like the one given or any of its nicknames, the exact name first, then the exact
+   * surname with a form of the first name, then the exact surname, before the cap. A few of everyone
+   * with the exact surname (`surnameLimit`) are added for first names that neither sound alike nor
+   * are nicknames (a middle name used as a first name, a misspelt first letter).
    */
   async searchCandidates(q: {
     dates?: readonly string[];
     familyPhonetics?: readonly string[];
     familyNorms?: readonly string[];
+    fullName?: {
+      familyPhonetics: readonly string[];
+      familyNorms: readonly string[];
+      givenPhonetics: readonly string[];
+      /** The first names given, as typed (normalised): they rank first. */
+      givenNorms: readonly string[];
+      /** The first names given and their nicknames (normalised): they rank next. */
+      givenForms: readonly string[];
+      surnameLimit: number;
+    };
     postcode?: string;
     identifier?: string;
     limit: number;
@@ -712,6 +988,16 @@ export class PeopleRepository {
     if (q.dates?.length) {
       // With a date of birth, everyone born that day (or on the swapped day) is a candidate; names are scored later.
       sources.push(sql`(select subject_id from person where date_of_birth in (${sql.join([...q.dates])}) limit ${q.limit})`);
+    } else if (q.fullName && q.fullName.familyPhonetics.length && q.fullName.givenPhonetics.length) {
+      const n = q.fullName;
+      const family = sql`family_norm in (${sql.join([...n.familyNorms])})`;
+      sources.push(sql`(select subject_id from person_name
+        where family_phonetic in (${sql.join([...n.familyPhonetics])}) and given_phonetic in (${sql.join([...n.givenPhonetics])})
+        order by (${family} and given_norm in (${sql.join([...n.givenNorms])})) desc,
+                 (${family} and given_norm in (${sql.join([...n.givenForms])})) desc,
+                 (${family}) desc
+        limit ${q.limit})`);
+      if (n.surnameLimit > 0) sources.push(sql`(select subject_id from person_name where ${family} limit ${n.surnameLimit})`);
     } else if (q.familyPhonetics?.length || q.familyNorms?.length) {
       const alike = [
         ...(q.familyPhonetics?.length ? [sql`family_phonetic in (${sql.join([...q.familyPhonetics])})`] : []),
@@ -869,6 +1155,47 @@ export class PeopleRepository {
       .insertInto('notification')
       .values(rows.map((n) => ({ id: n.id, recipient_user_id: n.recipientUserId, kind: n.kind, subject_id: n.subjectId, message: n.message, link: n.link, created_at: now, read_at: null })))
       .execute();
+  }
+
+  /**
+   * Claims, for `today`, every unreviewed break-glass entry that began before `startedBefore` and
+   * was not yet reminded about today, and inserts the notifications `notificationsFor` makes for
+   * them, in one transaction: a throw from `notificationsFor` claims nothing. Two runs at once
+   * claim each entry once (the second waits on the first's row locks, then finds it reminded).
+   */
+  async claimReviewReminders(
+    claim: { today: string; startedBefore: Date; now: Date },
+    notificationsFor: (due: ReviewReminderEntry[]) => Array<{ id: string; recipientUserId: string; kind: string; subjectId: string | null; message: string; link: string | null }>,
+  ): Promise<ReviewReminderEntry[]> {
+    return this.#h.db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .updateTable('break_glass')
+        .set({ last_reminded_on: claim.today })
+        .where('reviewed_at', 'is', null)
+        .where('started_at', '<', claim.startedBefore)
+        .where((eb) => eb.or([eb('last_reminded_on', 'is', null), eb('last_reminded_on', '<', claim.today)]))
+        .returning(['subject_id', 'id'])
+        .execute();
+      if (claimed.length === 0) return [];
+      const rows = await trx
+        .selectFrom('break_glass as b')
+        .innerJoin('app_user as u', 'u.id', 'b.user_id')
+        .innerJoin('organisation as o', 'o.id', 'b.organisation_id')
+        .select(['b.subject_id', 'b.id', 'b.started_at', 'u.display_name as user_name', 'o.name as organisation_name'])
+        .where('b.subject_id', 'in', [...new Set(claimed.map((c) => c.subject_id))])
+        .where('b.id', 'in', claimed.map((c) => c.id))
+        .orderBy('b.started_at')
+        .execute();
+      const due = rows.map((r) => ({ subjectId: r.subject_id, id: r.id, startedAt: r.started_at, userName: r.user_name, organisationName: r.organisation_name }));
+      const notifications = notificationsFor(due);
+      if (notifications.length > 0) {
+        await trx
+          .insertInto('notification')
+          .values(notifications.map((n) => ({ id: n.id, recipient_user_id: n.recipientUserId, kind: n.kind, subject_id: n.subjectId, message: n.message, link: n.link, created_at: claim.now, read_at: null })))
+          .execute();
+      }
+      return due;
+    });
   }
 
   async notificationsFor(userId: string, limit = 50) {

@@ -4,14 +4,23 @@ import { AuditService } from '../audit/audit-service.ts';
 import { resolveAppSecret, SecretBox } from '../auth/secrets.ts';
 import { AuditRepository } from '../repositories/audit-repository.ts';
 import { CredentialRepository } from '../repositories/credential-repository.ts';
+import { JobRepository } from '../repositories/job-repository.ts';
+import { accessReviewReminderJob } from '../jobs/access-review-reminder.ts';
+import { agreementReviewReminderJob } from '../jobs/agreement-review-reminder.ts';
+import { sharingApprovalChaseJob } from '../jobs/sharing-approval-chase.ts';
+import { JobService } from '../jobs/job-service.ts';
 import { OrganisationRepository } from '../repositories/organisation-repository.ts';
 import { PeopleRepository } from '../repositories/people-repository.ts';
 import { PolicyGate } from '../policy/policy-gate.ts';
 import { PersonService } from './person-service.ts';
+import { ConsentService } from './consent-service.ts';
+import { SharingService } from './sharing-service.ts';
 import { SessionRepository } from '../repositories/session-repository.ts';
 import { SettingRepository } from '../repositories/setting-repository.ts';
+import { SharingRepository } from '../repositories/sharing-repository.ts';
 import { UserRepository } from '../repositories/user-repository.ts';
 import { AdminService } from './admin-service.ts';
+import { AgreementService } from './agreement-service.ts';
 import { AuthService } from './auth-service.ts';
 import { DemoService } from './demo-service.ts';
 import { OidcService } from './oidc-service.ts';
@@ -22,10 +31,12 @@ export function createServices(config: Config, database: DatabaseHandle, options
   const repositories = {
     audit: new AuditRepository(database),
     credentials: new CredentialRepository(database),
+    jobs: new JobRepository(database),
     organisations: new OrganisationRepository(database),
     people: new PeopleRepository(database),
     sessions: new SessionRepository(database),
     settings: new SettingRepository(database),
+    sharing: new SharingRepository(database),
     users: new UserRepository(database),
   };
   const audit = new AuditService(repositories.audit);
@@ -49,6 +60,7 @@ export function createServices(config: Config, database: DatabaseHandle, options
   const demo = new DemoService({
     organisations: repositories.organisations,
     people: repositories.people,
+    sharing: repositories.sharing,
     users: repositories.users,
     settings: repositories.settings,
     audit,
@@ -64,7 +76,15 @@ export function createServices(config: Config, database: DatabaseHandle, options
   });
   const gate = new PolicyGate({ people: repositories.people, audit, now: options.now });
   const people = new PersonService({ people: repositories.people, organisations: repositories.organisations, users: repositories.users, audit, gate });
-  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc };
+  const consents = new ConsentService({ sharing: repositories.sharing, people: repositories.people, organisations: repositories.organisations, gate, audit });
+  const agreements = new AgreementService({ sharing: repositories.sharing, organisations: repositories.organisations, audit, now: options.now });
+  const sharing = new SharingService({ sharing: repositories.sharing, people: repositories.people, organisations: repositories.organisations, users: repositories.users, gate, audit });
+  // Background jobs: defined here, started by the server (src/server.ts), not by short-lived commands.
+  const jobs = new JobService({ database, audit, jobs: repositories.jobs });
+  jobs.define(accessReviewReminderJob(people));
+  jobs.define(agreementReviewReminderJob(agreements));
+  jobs.define(sharingApprovalChaseJob(sharing));
+  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc, consents, agreements, sharing, jobs };
 }
 
 export type Services = ReturnType<typeof createServices>;

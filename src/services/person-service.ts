@@ -1,15 +1,18 @@
 import { z } from 'zod';
-import type { AuditContext, AuditService } from '../audit/audit-service.ts';
+import type { Actor, AuditContext, AuditService } from '../audit/audit-service.ts';
 import { newId } from '../ids.ts';
 import { compareNames, dobSimilarity } from '../matching/name-similarity.ts';
+import { nameVariantsForKey } from '../matching/nicknames.ts';
 import { doubleMetaphone } from '../matching/phonetic.ts';
 import { normaliseName } from '../matching/strings.ts';
 import { validateLocalId, validateNhsNumber, validatePostcode, validateUpn } from '../people/identifiers.ts';
-import { decide, mayAppearInSearch, relationshipOf, type Basis, type DataCategory, type Decision, type SubjectFacts } from '../policy/access-policy.ts';
+import { decide, householdAccess, mayAppearInSearch, relationshipOf, type Basis, type DataCategory, type Decision, type SubjectFacts } from '../policy/access-policy.ts';
 import { AccessDeniedError, requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
 import {
   DuplicateIdentifierError,
   RepeatedRequestError,
+  type HouseholdAddress,
+  type HouseholdRecord,
   type Involvement,
   type NewName,
   type PeopleRepository,
@@ -173,6 +176,37 @@ export const relationshipSchema = z.object({
   fromDate: z.preprocess(blankToUndefined, isoDate('the start date').optional()),
 });
 
+const notFuture = (label: string) => (v: string | undefined) => v === undefined || v <= new Date().toISOString().slice(0, 10) || `${label} must be today or earlier`;
+
+export const householdSchema = z
+  .object({
+    label: z.preprocess(blankToUndefined, z.string().trim().max(100, 'The name of the household must be 100 characters or fewer').optional()),
+    address: z.enum(['current', 'none'], { error: 'Choose whether the household is at their current address' }).default('current'),
+    memberSubjectIds: z.array(z.uuid('Choose people from the list')).max(20, 'Choose at most 20 people: add others afterwards').default([]),
+    fromDate: z.preprocess(blankToUndefined, isoDate('the date they started living together').optional()),
+  })
+  .superRefine((v, ctx) => {
+    const r = notFuture('The date they started living together')(v.fromDate);
+    if (r !== true) ctx.addIssue({ code: 'custom', path: ['fromDate'], message: r });
+  });
+
+export const householdMemberSchema = z
+  .object({
+    memberSubjectId: z.uuid('Choose the person who lives here'),
+    fromDate: z.preprocess(blankToUndefined, isoDate('the date they moved in').optional()),
+  })
+  .superRefine((v, ctx) => {
+    const r = notFuture('The date they moved in')(v.fromDate);
+    if (r !== true) ctx.addIssue({ code: 'custom', path: ['fromDate'], message: r });
+  });
+
+export const leaveHouseholdSchema = z
+  .object({ toDate: isoDate('the date they left') })
+  .superRefine((v, ctx) => {
+    const r = notFuture('The date they left')(v.toDate);
+    if (r !== true) ctx.addIssue({ code: 'custom', path: ['toDate'], message: r });
+  });
+
 export const breakGlassSchema = z.object({
   reason: z.string({ error: 'Say why you need emergency access' }).trim().min(20, 'Say why you need emergency access, in at least 20 characters').max(1000),
 });
@@ -231,9 +265,62 @@ export interface PersonView {
   addresses: PersonRecord['addresses'] | null;
   relationships: Relationship[] | null;
   involvements: Involvement[] | null;
+  /** The households they live or lived in, current first; null when family is withheld. */
+  households: HouseholdView[] | null;
   contacts: ContactCard[];
   /** Involvements left out entirely (sensitive services without consent): only their count is never shown either. */
   activeBreakGlass: boolean;
+}
+
+export interface HouseholdPeriod {
+  fromDate: string | null;
+  toDate: string | null;
+}
+
+export interface HouseholdMemberView {
+  withheld: false;
+  subjectId: string;
+  givenNames: string;
+  familyName: string;
+  dateOfBirth: string | null;
+  dobPrecision: string;
+  sex: string;
+  deceased: boolean;
+  shielded: boolean;
+  /** They live there now. */
+  current: boolean;
+  /** When they lived there, oldest first (more than one when they left and came back). */
+  periods: HouseholdPeriod[];
+}
+
+/** A member the viewer may not see: neither who they are nor when they lived there is shown. */
+export interface WithheldHouseholdMember {
+  withheld: true;
+  reason: string;
+}
+
+export interface HouseholdView {
+  id: string;
+  label: string | null;
+  address: HouseholdAddress | null;
+  /** Why the address is not shown, when a household with an address has it withheld. */
+  addressWithheld: string | null;
+  /** The person viewed lives here now. */
+  current: boolean;
+  /** When the person viewed lived here. */
+  periods: HouseholdPeriod[];
+  /** Everyone who lives or lived here, the person viewed included: current members first. */
+  members: Array<HouseholdMemberView | WithheldHouseholdMember>;
+}
+
+/** The policy refused to let a member join or leave a household: `field` names the input at fault. */
+export class HouseholdMemberRefusedError extends AccessDeniedError {
+  readonly field: string;
+  constructor(decision: Decision, field: string) {
+    super({ ...decision, reason: `You cannot record where this person lives: ${decision.reason.charAt(0).toLowerCase()}${decision.reason.slice(1)}` });
+    this.name = 'HouseholdMemberRefusedError';
+    this.field = field;
+  }
 }
 
 export class LikelyMatchesError extends Error {
@@ -246,6 +333,14 @@ export class LikelyMatchesError extends Error {
   }
 }
 
+const LONDON_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** The calendar day in London, YYYY-MM-DD. */
+export function londonDay(at: Date): string {
+  return LONDON_DAY.format(at);
+}
+
 const VIEW_CATEGORIES: DataCategory[] = ['identity', 'whereabouts', 'family', 'involvements', 'contacts'];
 const BREAK_GLASS_MINUTES = 60;
 
@@ -253,6 +348,34 @@ export function nameKeys(givenNames: string, familyName: string): Pick<NewName, 
   const givenNorm = normaliseName(givenNames).split(' ')[0] ?? '';
   const familyNorm = normaliseName(familyName).replace(/ /g, '');
   return { givenNorm, familyNorm, givenPhonetic: doubleMetaphone(givenNorm)[0], familyPhonetic: doubleMetaphone(familyNorm)[0] };
+}
+
+/**
+ * The keys to find a first name and surname by (search tokens, normalised, surname last): the
+ * surname's sound and spelling (with the last two words joined, for a double-barrelled name
+ * typed with a space), and the first names' sounds together with those of their nicknames.
+ * Names are stored with the primary Double Metaphone code of the first forename and of the
+ * surname without spaces.
+ */
+function fullNameKeys(tokens: readonly string[], limit: number) {
+  const given = tokens.slice(0, -1);
+  const familyNorms = [tokens.at(-1)!, ...(tokens.length > 2 ? [tokens.slice(-2).join('')] : [])];
+  const givenForms = [...new Set(given.flatMap((g) => nameVariantsForKey(g.replace(/ /g, ''))))];
+  const codes = (names: readonly string[], both: boolean) => [...new Set(names.flatMap((n) => (both ? doubleMetaphone(n) : [doubleMetaphone(n)[0]])).filter(Boolean))];
+  return {
+    familyPhonetics: codes(familyNorms, true),
+    familyNorms,
+    // Both codes of what was typed (a spelling whose primary code is another's secondary), the primary of each nickname.
+    givenPhonetics: [...new Set([...codes(given, true), ...codes(givenForms, false)])],
+    givenNorms: given,
+    givenForms,
+    surnameLimit: Math.ceil(limit / 10),
+  };
+}
+
+/** 2019-03-27 as 27 March 2019, for messages. */
+function longDate(iso: string): string {
+  return new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
 function swappedDate(iso: string): string | null {
@@ -279,6 +402,17 @@ function contactCard(i: Involvement): ContactCard {
   };
 }
 
+/**
+ * For a category the decision opens only through a disclosure, whether an item was among those
+ * disclosed; true for every item of a category opened on any other basis.
+ */
+export function disclosedOnly(decision: Decision) {
+  return (category: DataCategory, type: string, id: string) => {
+    if (decision.basisByCategory[category] !== 'disclosure') return true;
+    return decision.disclosedItems.some((x) => x.category === category && (x.type === 'all' || (x.type === type && x.id === id)));
+  };
+}
+
 const isActive = (i: Involvement, today: string) => i.endDate === null || i.endDate > today;
 
 /**
@@ -291,13 +425,16 @@ export class PersonService {
   readonly #users: UserRepository;
   readonly #audit: AuditService;
   readonly #gate: PolicyGate;
+  readonly #candidateLimit: number;
 
-  constructor(deps: { people: PeopleRepository; organisations: OrganisationRepository; users: UserRepository; audit: AuditService; gate: PolicyGate }) {
+  /** `candidateLimit`: how many people each way of matching a search may bring in to be scored (2000). */
+  constructor(deps: { people: PeopleRepository; organisations: OrganisationRepository; users: UserRepository; audit: AuditService; gate: PolicyGate; candidateLimit?: number }) {
     this.#people = deps.people;
     this.#orgs = deps.organisations;
     this.#users = deps.users;
     this.#audit = deps.audit;
     this.#gate = deps.gate;
+    this.#candidateLimit = deps.candidateLimit ?? 2000;
   }
 
   get gate(): PolicyGate {
@@ -359,9 +496,10 @@ export class PersonService {
       dates,
       familyPhonetics: phonetics,
       familyNorms: tokens.length ? tokens : undefined,
+      fullName: tokens.length > 1 ? fullNameKeys(tokens, this.#candidateLimit) : undefined,
       postcode: q.postcode,
       identifier,
-      limit: 2000,
+      limit: this.#candidateLimit,
     });
     const scored: Array<{ c: SearchCandidate; score: number; why: string[]; exact: boolean }> = [];
     for (const c of candidates) {
@@ -543,18 +681,24 @@ export class PersonService {
       ctx,
     );
     const can = (c: DataCategory) => decision.allowed.includes(c);
-    const [record, relationships, involvements] = await Promise.all([
+    const purpose = options.purpose ?? 'work with the person';
+    const [record, relationships, involvements, households] = await Promise.all([
       this.#people.findPerson(subjectId),
       can('family') ? this.#people.relationships(subjectId) : Promise.resolve(null),
       can('involvements') || can('contacts') ? this.#people.involvements([subjectId]) : Promise.resolve([] as Involvement[]),
+      this.#householdViews(p, subjectId, decision, purpose, ctx),
     ]);
     if (!record) throw new NotFoundError('No such person');
     const now = this.#gate.now();
     const visible = this.#visibleInvolvements(p, facts, decision, involvements, now);
     const today = now.toISOString().slice(0, 10);
-    // Identity in full only when a basis stronger than the contact minimum opens it.
-    const fullIdentity = can('identity') && this.#basisFor(p, facts, 'identity', now) !== 'contact-minimum';
+    // Identity in full only when a basis stronger than the contact minimum (or a disclosure of who they are) opens it.
+    const identityBasis = this.#basisFor(p, facts, 'identity', now);
+    // A disclosure of the identity item is the name and date of birth; a disclosure of the whole category is all of it.
+    const identityInFull = identityBasis !== 'disclosure' || decision.disclosedItems.some((x) => x.category === 'identity' && x.type === 'all');
+    const fullIdentity = can('identity') && identityBasis !== 'contact-minimum' && identityInFull;
     const { addresses, ...identity } = record;
+    const disclosed = disclosedOnly(decision);
     return {
       subjectId,
       basis: decision.basis,
@@ -566,9 +710,10 @@ export class PersonService {
         : fullIdentity
           ? identity
           : { subjectId, names: identity.names.filter((n) => n.kind === 'current'), dateOfBirth: identity.dateOfBirth, dobPrecision: identity.dobPrecision },
-      addresses: can('whereabouts') ? addresses : null,
-      relationships,
+      addresses: can('whereabouts') ? addresses.filter((a) => disclosed('whereabouts', 'address', a.id)) : null,
+      relationships: relationships ? relationships.filter((r) => disclosed('family', 'relationship', r.id)) : null,
       involvements: can('involvements') ? visible.listed : null,
+      households,
       contacts: can('contacts') ? visible.all.filter((i) => isActive(i, today)).map(contactCard) : [],
       activeBreakGlass: facts.breakGlass.some((b) => b.userId === p.userId && b.expiresAt > now),
     };
@@ -596,18 +741,21 @@ export class PersonService {
     const beyondOwn =
       relationshipOf(requesterOf(p), facts).length > 0 ||
       decide({ requester: requesterOf(p), action: 'read', categories: ['involvements'], purpose: 'check the basis' }, { ...facts, involvements: [] }, now).allow;
-    return { all, listed: beyondOwn ? all : all.filter((i) => i.organisationId === p.organisationId) };
+    // A disclosure opens exactly the involvements it carried.
+    const disclosed = disclosedOnly(decision);
+    const listed = (beyondOwn ? all : all.filter((i) => i.organisationId === p.organisationId)).filter((i) => disclosed('involvements', 'involvement', i.id));
+    return { all: all.filter((i) => disclosed('contacts', 'involvement', i.id)), listed };
   }
 
   /** "Who else is working with this person": the involved practitioners and how to reach them. */
   async whoIsInvolved(p: Principal, subjectId: string, ctx: AuditContext, options: { purpose?: string; reason?: string } = {}) {
-    const { decision, facts } = await this.#gate.check(
+    // The involvements come with the facts (one statement), and back from the gate only once it has audited an allowing decision.
+    const { decision, facts, involvements, now } = await this.#gate.checkWithInvolvements(
       p,
       { action: 'read', subjectId, categories: ['involvements', 'contacts'], purpose: options.purpose ?? 'find who is involved', reason: options.reason, auditAction: 'person.involvements.read' },
       ctx,
     );
-    const now = this.#gate.now();
-    const { all, listed } = this.#visibleInvolvements(p, facts, decision, await this.#people.involvements([subjectId]), now);
+    const { all, listed } = this.#visibleInvolvements(p, facts, decision, involvements, now);
     const today = now.toISOString().slice(0, 10);
     const contacts = decision.allowed.includes('contacts');
     // Without the contacts category: who is involved (as the involvements category allows) but not how to reach them.
@@ -618,6 +766,209 @@ export class PersonService {
       current,
       past: decision.allowed.includes('involvements') ? listed.filter((i) => !isActive(i, today)).map(contactCard) : [],
     };
+  }
+
+  // ----- households -----
+
+  /** The person's current and previous households with their members, as the policy allows. */
+  async households(p: Principal, subjectId: string, ctx: AuditContext, options: { purpose?: string; reason?: string } = {}) {
+    const purpose = options.purpose ?? 'see who they live with';
+    const { decision } = await this.#gate.check(
+      p,
+      { action: 'read', subjectId, categories: ['family', 'whereabouts'], purpose, reason: options.reason, auditAction: 'person.households.read' },
+      ctx,
+    );
+    return { basis: decision.basis, withheld: decision.redacted, households: await this.#householdViews(p, subjectId, decision, purpose, ctx) };
+  }
+
+  /**
+   * The households as the viewer may see them (householdAccess in the policy): null without the
+   * family category. Each shielded member's own whereabouts are decided on, and that decision,
+   * shown or withheld, is audited on the member's record.
+   */
+  async #householdViews(p: Principal, subjectId: string, decision: Decision, purpose: string, ctx: AuditContext): Promise<HouseholdView[] | null> {
+    if (!decision.allowed.includes('family')) return null;
+    const records = await this.#people.householdsOf(subjectId);
+    if (records.length === 0) return [];
+    const today = this.#gate.now().toISOString().slice(0, 10);
+    const shielded = [...new Set(records.flatMap((h) => h.members.filter((m) => m.shielded && m.subjectId !== subjectId).map((m) => m.subjectId)))];
+    const decisions = shielded.length
+      ? await this.#gate.decideMany(p, shielded, { action: 'read', categories: ['whereabouts'], purpose })
+      : new Map<string, { decision: Decision; facts: SubjectFacts }>();
+    await Promise.all(
+      [...decisions].map(([id, d]) =>
+        this.#gate.record(
+          p,
+          { action: 'read', subjectId: id, categories: ['whereabouts'], purpose, auditAction: 'person.household-member.read', details: { householdOf: subjectId } },
+          d.decision,
+          ctx,
+        ),
+      ),
+    );
+    const views = records.map((h) => this.#householdView(h, subjectId, decision, decisions, today));
+    // Current households first, then the most recently left.
+    const lastLeft = (v: HouseholdView) => v.periods.reduce((a, x) => ((x.toDate ?? '9999') > a ? (x.toDate ?? '9999') : a), '');
+    return views.sort((a, b) => Number(b.current) - Number(a.current) || lastLeft(b).localeCompare(lastLeft(a)));
+  }
+
+  #householdView(h: HouseholdRecord, subjectId: string, decision: Decision, decisions: Map<string, { decision: Decision }>, today: string): HouseholdView {
+    const isCurrent = (m: { toDate: string | null }) => m.toDate === null || m.toDate > today;
+    const people = new Map<string, HouseholdRecord['members']>();
+    for (const m of h.members) people.set(m.subjectId, [...(people.get(m.subjectId) ?? []), m]);
+    const access = householdAccess(
+      { subjectId, decision },
+      [...people].map(([id, ms]) => ({ subjectId: id, shielded: ms[0]!.shielded, current: ms.some(isCurrent), whereabouts: decisions.get(id)?.decision })),
+    );
+    const periods = (ms: HouseholdRecord['members']) => ms.map((m) => ({ fromDate: m.fromDate, toDate: m.toDate }));
+    const shown: HouseholdMemberView[] = [];
+    const withheld: WithheldHouseholdMember[] = [];
+    for (const [id, ms] of people) {
+      const reason = access.withheldMembers.get(id);
+      if (reason) {
+        withheld.push({ withheld: true, reason });
+        continue;
+      }
+      const m = ms[0]!;
+      shown.push({
+        withheld: false,
+        subjectId: id,
+        givenNames: m.givenNames,
+        familyName: m.familyName,
+        dateOfBirth: m.dateOfBirth,
+        dobPrecision: m.dobPrecision,
+        sex: m.sex,
+        deceased: m.deceased,
+        shielded: m.shielded,
+        current: ms.some(isCurrent),
+        periods: periods(ms),
+      });
+    }
+    shown.sort((a, b) => Number(b.current) - Number(a.current));
+    const own = people.get(subjectId) ?? [];
+    return {
+      id: h.id,
+      label: h.label,
+      address: access.addressWithheld ? null : h.address,
+      addressWithheld: h.address && access.addressWithheld ? access.addressWithheld : null,
+      current: own.some(isCurrent),
+      periods: periods(own),
+      members: [...shown, ...withheld],
+    };
+  }
+
+  /**
+   * Whether each person may be recorded as joining or leaving a household through the record of
+   * `subjectId`, on which the caller already passed the gate. Membership is the joiner's family and
+   * whereabouts too: for a shielded person that needs the policy's leave to change their own record
+   * (a refusal is audited on their record and named on `field`). Returns the people not shielded,
+   * whose change rests on the decision about `subjectId`.
+   */
+  async #admitMembers(p: Principal, subjectId: string, memberIds: readonly string[], field: string, purpose: string, auditAction: string, ctx: AuditContext): Promise<void> {
+    if (memberIds.length === 0) return;
+    const decisions = await this.#gate.decideMany(p, memberIds, { action: 'update', categories: ['family', 'whereabouts'], purpose });
+    for (const id of memberIds) {
+      const d = decisions.get(id);
+      if (!d) throw new ValidationError({ [field]: memberIds.length === 1 ? 'That person is not recorded' : 'One of the people chosen is not recorded' });
+      if (!d.facts.shielded) continue;
+      await this.#gate.record(p, { action: 'update', subjectId: id, categories: ['family', 'whereabouts'], purpose, auditAction, details: { through: subjectId } }, d.decision, ctx);
+      if (!d.decision.allow) throw new HouseholdMemberRefusedError(d.decision, field);
+    }
+  }
+
+  /** Audits, on each other person's own record, a household change made through `subjectId`'s record. */
+  async #recordMemberChange(p: Principal, subjectId: string, memberIds: readonly string[], action: string, purpose: string, details: Record<string, unknown>, ctx: AuditContext): Promise<void> {
+    await Promise.all(
+      memberIds
+        .filter((id) => id !== subjectId)
+        .map((id) => this.#audit.record({ actor: actorOf(p), action, outcome: 'success', subjectType: 'person', subjectId: id, purpose, details: { ...details, through: subjectId }, context: ctx })),
+    );
+  }
+
+  /** A new household of the person (at their current address, or none), optionally with others who live with them. */
+  async createHousehold(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<string> {
+    const v = parse(householdSchema, input);
+    const others = [...new Set(v.memberSubjectIds)];
+    if (others.includes(subjectId)) throw new ValidationError({ memberSubjectIds: 'They are in the household already: choose only the people who live with them' });
+    const purpose = 'record a household';
+    await this.#gate.check(
+      p,
+      {
+        action: 'update',
+        subjectId,
+        categories: v.address === 'current' ? ['family', 'whereabouts'] : ['family'],
+        purpose,
+        auditAction: 'person.household.create',
+        details: { address: v.address, members: others },
+      },
+      ctx,
+    );
+    let address: HouseholdAddress | null = null;
+    if (v.address === 'current') {
+      const today = this.#gate.now().toISOString().slice(0, 10);
+      const current = (await this.#people.findPerson(subjectId))?.addresses.find((a) => a.toDate === null || a.toDate > today);
+      if (!current) throw new ValidationError({ address: 'No current address is recorded for them: add their address first, or choose "No address recorded"' });
+      address = { line1: current.line1, line2: current.line2, town: current.town, postcode: current.postcode };
+    }
+    await this.#admitMembers(p, subjectId, others, 'memberSubjectIds', purpose, 'person.household.member.add', ctx);
+    const id = newId();
+    const fromDate = v.fromDate ?? null;
+    await this.#people.insertHousehold(
+      { id, label: v.label ?? null, address, createdBy: p.userId },
+      [subjectId, ...others].map((m) => ({ id: newId(), subjectId: m, fromDate })),
+      new Date(),
+    );
+    await this.#recordMemberChange(p, subjectId, others, 'person.household.member.add', purpose, { householdId: id }, ctx);
+    return id;
+  }
+
+  /** The person's household, which they live in now, for a change made through their record. */
+  async #currentHousehold(subjectId: string, householdId: string): Promise<HouseholdRecord> {
+    const h = await this.#people.findHousehold(householdId);
+    if (!h || !h.members.some((m) => m.subjectId === subjectId)) throw new NotFoundError('No such household');
+    if (!h.members.some((m) => m.subjectId === subjectId && m.toDate === null)) {
+      throw new ValidationError({ form: 'They no longer live in this household: only a household they live in now can be changed from their record' });
+    }
+    return h;
+  }
+
+  /** Someone joins one of the person's current households. */
+  async addHouseholdMember(p: Principal, subjectId: string, householdId: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const v = parse(householdMemberSchema, input);
+    const purpose = 'record who lives in a household';
+    await this.#gate.check(
+      p,
+      { action: 'update', subjectId, categories: ['family'], purpose, auditAction: 'person.household.member.add', details: { householdId, memberSubjectId: v.memberSubjectId } },
+      ctx,
+    );
+    const h = await this.#currentHousehold(subjectId, householdId);
+    if (v.memberSubjectId === subjectId) throw new ValidationError({ memberSubjectId: 'They live in this household already: choose someone who lives with them' });
+    // The policy about the joiner first: whether a shielded person lives here is not told to someone who may not know.
+    await this.#admitMembers(p, subjectId, [v.memberSubjectId], 'memberSubjectId', purpose, 'person.household.member.add', ctx);
+    const already = 'They already live in this household';
+    if (h.members.some((m) => m.subjectId === v.memberSubjectId && m.toDate === null)) throw new ValidationError({ memberSubjectId: already });
+    const left = h.members.filter((m) => m.subjectId === v.memberSubjectId && m.toDate !== null).map((m) => m.toDate!).sort().at(-1);
+    if (left && v.fromDate && v.fromDate < left) throw new ValidationError({ fromDate: `The date they moved in must be on or after the date they last left, ${longDate(left)}` });
+    const r = await this.#people.insertHouseholdMember({ id: newId(), householdId, subjectId: v.memberSubjectId, fromDate: v.fromDate ?? null, createdBy: p.userId }, new Date());
+    if (r === 'exists') throw new ValidationError({ memberSubjectId: already });
+    await this.#recordMemberChange(p, subjectId, [v.memberSubjectId], 'person.household.member.add', purpose, { householdId }, ctx);
+  }
+
+  /** Someone (the person or another member) leaves one of the person's current households; the membership is kept with its end date. */
+  async leaveHousehold(p: Principal, subjectId: string, householdId: string, memberSubjectId: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const v = parse(leaveHouseholdSchema, input);
+    const purpose = 'record someone leaving a household';
+    await this.#gate.check(
+      p,
+      { action: 'update', subjectId, categories: ['family'], purpose, auditAction: 'person.household.member.leave', details: { householdId, memberSubjectId } },
+      ctx,
+    );
+    const h = await this.#currentHousehold(subjectId, householdId);
+    if (memberSubjectId !== subjectId) await this.#admitMembers(p, subjectId, [memberSubjectId], 'form', purpose, 'person.household.member.leave', ctx);
+    const open = h.members.find((m) => m.subjectId === memberSubjectId && m.toDate === null);
+    if (!open) throw new ValidationError({ form: 'They do not live in this household now' });
+    if (open.fromDate && v.toDate < open.fromDate) throw new ValidationError({ toDate: `The date they left must be on or after the date they moved in, ${longDate(open.fromDate)}` });
+    if (!(await this.#people.endHouseholdMember(householdId, memberSubjectId, v.toDate, p.userId))) throw new ValidationError({ form: 'They do not live in this household now' });
+    await this.#recordMemberChange(p, subjectId, [memberSubjectId], 'person.household.member.leave', purpose, { householdId, toDate: v.toDate }, ctx);
   }
 
   // ----- changes -----
@@ -801,6 +1152,51 @@ export class PersonService {
       throw new ValidationError({ form: 'This emergency access has already been reviewed' });
     }
     await this.#audit.record({ actor: actorOf(p), action: 'break-glass.review', outcome: 'success', subjectType: 'person', subjectId, details: { breakGlassId: id, outcome: v.outcome }, context: ctx });
+  }
+
+  /**
+   * The access review reminder (run by the job in src/jobs/access-review-reminder.ts, as a system
+   * actor): every information-governance lead is notified of each emergency access still not
+   * reviewed `olderThanHours` after it began, at most once per entry per (London) day, however often
+   * this runs and on however many servers. Each reminder is audited against the person. It reads
+   * who used emergency access and when, never the person's record. With entries due and no active
+   * IG lead nothing is marked reminded, and it fails, saying so.
+   */
+  async remindUnreviewedBreakGlass(by: Actor, ctx: AuditContext, options: { olderThanHours: number; now?: Date }): Promise<{ entries: number; notified: number }> {
+    const now = options.now ?? new Date();
+    const today = londonDay(now);
+    const leads = await this.#people.usersWithRole('ig_lead');
+    const entries = await this.#people.claimReviewReminders({ today, startedBefore: new Date(now.getTime() - options.olderThanHours * 3_600_000), now }, (due) => {
+      if (leads.length === 0) {
+        throw new Error(`${due.length} emergency access ${due.length === 1 ? 'entry is' : 'entries are'} waiting for review, but there is no active information-governance lead to remind`);
+      }
+      return due.flatMap((e) =>
+        leads.map((recipientUserId) => ({
+          id: newId(),
+          recipientUserId,
+          kind: 'access-review-reminder',
+          subjectId: e.subjectId,
+          message: `Emergency access used by ${e.userName} (${e.organisationName}) on ${LONDON_TIME.format(e.startedAt)} is still waiting for review.`,
+          link: '/access-reviews',
+        })),
+      );
+    });
+    await Promise.all(
+      entries.map((e) =>
+        this.#audit.record({
+          actor: by,
+          action: 'break-glass.review-reminder',
+          outcome: 'success',
+          subjectType: 'person',
+          subjectId: e.subjectId,
+          purpose: 'remind information-governance leads to review emergency access',
+          reason: `emergency access not reviewed within ${options.olderThanHours} hours`,
+          details: { breakGlassId: e.id, startedAt: e.startedAt.toISOString(), notified: leads.length, day: today },
+          context: ctx,
+        }),
+      ),
+    );
+    return { entries: entries.length, notified: entries.length * leads.length };
   }
 
   async notifications(p: Principal) {

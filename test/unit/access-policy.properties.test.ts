@@ -32,14 +32,17 @@ const ALL_USERS = Object.values(USERS).flat();
 const ALL_TEAMS = Object.values(TEAMS).flat();
 const ORG_OF_USER = new Map(Object.entries(USERS).flatMap(([o, us]) => us.map((u) => [u, o] as const)));
 const ROLES = ['practitioner', 'team_manager', 'mash_officer', 'ig_lead', 'system_admin'] as const;
-const ACTIONS: readonly Action[] = ['read', 'search', 'create', 'update', 'add-involvement', 'end-involvement'];
+const ACTIONS: readonly Action[] = ['read', 'search', 'create', 'update', 'add-involvement', 'end-involvement', 'share', 'export'];
 const INVOLVEMENT_ROLES = ['lead_professional', 'key_worker', 'health_visitor', 'other'] as const;
 
 /** What a working relationship, break-glass or a new record covers; case categories and access history are extra. */
-const RECORD: readonly DataCategory[] = ['identity', 'whereabouts', 'family', 'involvements', 'contacts'];
+const RECORD: readonly DataCategory[] = ['identity', 'whereabouts', 'family', 'involvements', 'contacts', 'consent'];
+/** Who looked and what was shared: the IG lead's and the lead professional's. */
+const OVERSIGHT: readonly DataCategory[] = ['access_history', 'sharing_history'];
 const CONTACT_MINIMUM: readonly DataCategory[] = ['identity', 'contacts'];
 const PRACTITIONER_ROLES = ['practitioner', 'mash_officer', 'team_manager'];
-const WRITES: readonly Action[] = ['update', 'add-involvement', 'end-involvement'];
+/** Changes, and shares: all or nothing, and only on a working basis. */
+const WRITES: readonly Action[] = ['update', 'add-involvement', 'end-involvement', 'share'];
 
 // ---------- arbitraries ----------
 
@@ -154,7 +157,13 @@ function justification(category: DataCategory, req: AccessRequest, f: SubjectFac
     return isPractitioner(r) && RECORD.includes(category) ? ['new-record'] : [];
   }
   if (!f.exists) return [];
+  // A subject access request: the IG lead, with the request's reference, exports everything.
+  if (req.action === 'export') {
+    if (!r.roles.includes('ig_lead') || !hasReason(req)) return [];
+    return category === 'whereabouts' && f.shielded ? [] : ['information-governance'];
+  }
   if (req.action === 'search' && (!hasReason(req) || !isPractitioner(r))) return []; // practitioners search, with a reason
+  if (req.action === 'share' && !isPractitioner(r)) return [];
   if (req.action === 'add-involvement' && !isPractitioner(r)) return [];
   if (req.action === 'add-involvement' && f.shielded) {
     // A shielded person: only someone already working with them, who recorded them, their organisation, or the MASH.
@@ -172,7 +181,7 @@ function justification(category: DataCategory, req: AccessRequest, f: SubjectFac
   if (recorded && RECORD.includes(category) && !(category === 'whereabouts' && f.shielded)) out.push('recorded-by');
   // A shielded person's whereabouts: only those working with them.
   if (category === 'whereabouts' && f.shielded) return out;
-  if (inMash(r, f) && category !== 'access_history') out.push('mash-enquiry');
+  if (inMash(r, f) && !OVERSIGHT.includes(category)) out.push('mash-enquiry');
   if (
     category === 'involvements' &&
     isPractitioner(r) &&
@@ -184,7 +193,7 @@ function justification(category: DataCategory, req: AccessRequest, f: SubjectFac
 
   if (openDisclosuresTo(r, f, now).some((d) => d.categories.includes(category))) out.push('disclosure');
   if (breakingGlass(r, f, now) && RECORD.includes(category)) out.push('break-glass');
-  if (category === 'access_history') {
+  if (OVERSIGHT.includes(category)) {
     if (r.roles.includes('ig_lead')) out.push('information-governance');
     if (f.involvements.some((i) => i.active && i.role === 'lead_professional' && i.practitionerId === r.userId)) out.push('lead-professional');
   }
@@ -256,12 +265,13 @@ describe('access policy properties', () => {
           const byRelationship = myWork(r, facts).some((i) => i.category === c);
           const byMash = inMash(r, facts);
           const byDisclosure = openDisclosuresTo(r, facts, NOW).some((x) => x.categories.includes(c));
-          expect(byRelationship || byMash || byDisclosure, `${c} on ${d.basis}`).toBe(true);
+          const bySubjectAccess = request.action === 'export' && r.roles.includes('ig_lead');
+          expect(byRelationship || byMash || byDisclosure || bySubjectAccess, `${c} on ${d.basis}`).toBe(true);
         }
         // Never on the contact minimum, break-glass or a role alone.
         if (['contact-minimum', 'break-glass', 'information-governance', 'lead-professional', 'own-organisation', 'new-record'].includes(d.basis)) {
           const caseBases = d.bases.filter((b) => b === 'relationship' || b === 'mash-enquiry' || b === 'disclosure');
-          if (caseBases.length === 0) expect(d.allowed.filter((x) => CASE_CATEGORIES.includes(x))).toEqual([]);
+          if (caseBases.length === 0 && request.action !== 'export') expect(d.allowed.filter((x) => CASE_CATEGORIES.includes(x))).toEqual([]);
         }
       }),
       opts,
@@ -283,7 +293,7 @@ describe('access policy properties', () => {
           recordedBy: facts.recordedBy?.userId === r.userId ? null : facts.recordedBy,
         };
         const d = run({ ...request, action }, stranger);
-        const roleOnly: DataCategory[] = r.roles.includes('ig_lead') ? ['access_history'] : [];
+        const roleOnly: DataCategory[] = r.roles.includes('ig_lead') ? [...OVERSIGHT] : [];
         for (const c of d.allowed) expect([...CONTACT_MINIMUM, ...roleOnly]).toContain(c);
         if (d.allow) expect(hasReason(request) || d.basis === 'information-governance').toBe(true);
       }),

@@ -2,7 +2,9 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Services } from '../../services/index.ts';
 import { actorOf } from '../../services/principal.ts';
 import { auditContext } from '../request-context.ts';
+import { registerAgreementRoutes } from './agreements.ts';
 import { registerPeopleRoutes } from './people.ts';
+import { registerSharingRoutes } from './sharing.ts';
 import { ApiRegistry } from './registry.ts';
 import { registerCommonSchemas } from './schemas.ts';
 
@@ -52,6 +54,8 @@ export function buildApiRegistry(services: Services): ApiRegistry {
   });
 
   registerPeopleRoutes(registry, services);
+  registerSharingRoutes(registry, services);
+  registerAgreementRoutes(registry, services);
 
   return registry;
 }
@@ -81,6 +85,8 @@ export function apiV1Routes(services: Services, registry: ApiRegistry): Router {
     next();
   });
   // Bodies are parsed only after the caller is known.
+  // Consent evidence (a scanned form, base64) may be up to 5 MB.
+  router.use('/api/v1/people/:id/consents', express.json({ limit: '8mb' }));
   router.use('/api/v1', express.json({ limit: '1mb' }));
   registry.mount(router);
   return router;
