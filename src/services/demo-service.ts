@@ -7,6 +7,7 @@ import { validateNhsNumber, validatePostcode, validateUpn } from '../people/iden
 import type { OrganisationRepository } from '../repositories/organisation-repository.ts';
 import type { NewPerson, PeopleRepository } from '../repositories/people-repository.ts';
 import type { SettingRepository } from '../repositories/setting-repository.ts';
+import type { SharingRepository } from '../repositories/sharing-repository.ts';
 import type { UserRepository } from '../repositories/user-repository.ts';
 import { nameKeys } from './person-service.ts';
 import { ValidationError, type Role } from './principal.ts';
@@ -149,6 +150,8 @@ interface DemoFamily {
   recordedBy: string;
   people: DemoPerson[];
   relationships: Array<[from: string, type: string, to: string, fromDaysAgo?: number]>;
+  /** Who lives or lived together where: [person, moved in days ago, left days ago]. */
+  households: Array<{ label?: string; address: { line1: string; line2?: string; postcode: string }; members: Array<[person: string, fromDaysAgo: number, toDaysAgo?: number]> }>;
   involvements: DemoInvolvement[];
   enquiry?: { person: string; by: string; reason: string };
 }
@@ -182,6 +185,10 @@ const FAMILIES: DemoFamily[] = [
       ['chloe', 'partner', 'tyler', 250],
       ['chloe', 'expecting', 'unborn'],
       ['tyler', 'expecting', 'unborn'],
+    ],
+    households: [
+      { address: { line1: 'Plot 7, Riverbank Caravan Park', postcode: 'NB12 6DS' }, members: [['chloe', 300, 41], ['tyler', 240, 41]] },
+      { label: 'Temporary accommodation', address: { line1: 'Flat 2', line2: '14 Canal Side', postcode: 'NB3 4QT' }, members: [['chloe', 40], ['tyler', 40]] },
     ],
     involvements: [
       { person: 'unborn', team: 'nhs.hv', practitioner: 'health.visitor@nhs.northbridge.example', service: 'hv', role: 'health_visitor', startDaysAgo: 30 },
@@ -234,6 +241,9 @@ const FAMILIES: DemoFamily[] = [
       ['daniel', 'parent', 'mia'],
       ['jaydon', 'sibling', 'mia'],
     ],
+    households: [
+      { address: { line1: '27 Hollin Lane', postcode: 'NB5 1AW' }, members: [['kerry', 3100], ['daniel', 3100, 540], ['jaydon', 3100], ['mia', 1600]] },
+    ],
     involvements: [
       { person: 'jaydon', team: 'school.dsl', role: 'school', startDaysAgo: 1900 },
       { person: 'mia', team: 'school.dsl', role: 'school', startDaysAgo: 80 },
@@ -283,6 +293,11 @@ const FAMILIES: DemoFamily[] = [
       ['craig', 'parent', 'alfie'],
       ['ruby', 'sibling', 'alfie'],
     ],
+    // Leanne and the children left the family home; the refuge address is theirs alone (all three are shielded).
+    households: [
+      { address: { line1: '41 Mill Street', postcode: 'NB2 5RX' }, members: [['craig', 2600], ['leanne', 2600, 13], ['ruby', 2500, 13], ['alfie', 1200, 13]] },
+      { label: 'Emergency accommodation', address: { line1: 'Flat 5', line2: '2 Orchard Court', postcode: 'NB9 8JN' }, members: [['leanne', 12], ['ruby', 12], ['alfie', 12]] },
+    ],
     involvements: [
       { person: 'leanne', team: 'vcs.da', service: 'da', role: 'key_worker', startDaysAgo: 13, consentToShow: false },
       { person: 'leanne', team: 'police.pvp', practitioner: 'police.officer@police.northbridge.example', role: 'police_officer', startDaysAgo: 14 },
@@ -327,6 +342,9 @@ const FAMILIES: DemoFamily[] = [
       ['gary', 'step_parent', 'liam', 900],
       ['connor', 'sibling', 'liam'],
     ],
+    households: [
+      { address: { line1: '8 Beacon Road', postcode: 'NB7 2HL' }, members: [['tracey', 2200], ['connor', 2200], ['liam', 2200], ['gary', 900]] },
+    ],
     involvements: [
       { person: 'connor', team: 'yjs.yjs', practitioner: 'yjs.worker@yjs.northbridge.example', role: 'youth_justice_worker', startDaysAgo: 50 },
       {
@@ -360,10 +378,12 @@ export class DemoService {
   readonly #audit: AuditService;
   readonly #box: SecretBox;
   readonly #people: PeopleRepository;
+  readonly #sharing: SharingRepository;
 
   constructor(deps: {
     organisations: OrganisationRepository;
     people: PeopleRepository;
+    sharing: SharingRepository;
     users: UserRepository;
     settings: SettingRepository;
     audit: AuditService;
@@ -375,6 +395,7 @@ export class DemoService {
     this.#audit = deps.audit;
     this.#box = deps.secretBox;
     this.#people = deps.people;
+    this.#sharing = deps.sharing;
   }
 
   async isLoaded(): Promise<boolean> {
@@ -437,6 +458,7 @@ export class DemoService {
       await this.#users.setTotp(id, this.#box.encrypt(generateTotpSecret()), null, now);
     }
     const people = await this.#loadFamilies(now, orgIds, teamIds, userIds);
+    await this.#loadAgreements(now, orgIds, userIds);
     await this.#settings.set(DEMO_SETTING, { loadedAt: now.toISOString(), version: 2 });
     await this.#audit.record({
       actor: SYSTEM_ACTOR,
@@ -525,6 +547,28 @@ export class DemoService {
           now,
         );
       }
+      for (const h of family.households) {
+        const householdId = newId();
+        const member = (key: string) => {
+          const p = family.people.find((x) => x.key === key);
+          if (!p) throw new Error(`Demo data: no ${key} in the household`);
+          return { subjectId: subjectIds.get(key)!, born: p.born };
+        };
+        await this.#people.insertHousehold(
+          {
+            id: householdId,
+            label: h.label ?? null,
+            address: { line1: h.address.line1, line2: h.address.line2 ?? null, town: 'Northbridge', postcode: check(validatePostcode(h.address.postcode), 'a household postcode') },
+            createdBy: recorder,
+          },
+          // Nobody moved in before they were born.
+          h.members.map(([key, fromDaysAgo]) => ({ id: newId(), subjectId: member(key).subjectId, fromDate: daysAgo(Math.min(fromDaysAgo, ageInDays(member(key).born))) })),
+          now,
+        );
+        for (const [key, , toDaysAgo] of h.members) {
+          if (toDaysAgo !== undefined) await this.#people.endHouseholdMember(householdId, member(key).subjectId, daysAgo(toDaysAgo), recorder);
+        }
+      }
       for (const i of family.involvements) {
         const [org] = i.team.split('.');
         const id = newId();
@@ -559,6 +603,116 @@ export class DemoService {
       }
     }
     return count;
+  }
+
+  /**
+   * The demo's information sharing agreements (all invented): an active safeguarding agreement
+   * between children's services, the police and the community health trust; an early help
+   * agreement whose review is due in 12 days; and a draft for domestic abuse, not yet signed.
+   * Signatures of parties with no IG lead in the demo are recorded as from a paper copy.
+   */
+  async #loadAgreements(now: Date, orgIds: Map<string, string>, userIds: Map<string, string>): Promise<void> {
+    const DAY = 86_400_000;
+    const day = (offset: number) => new Date(now.getTime() + offset * DAY).toISOString().slice(0, 10);
+    const createdBy = userIds.get('ig.lead@csc.northbridge.example')!;
+    const agreements: Array<{
+      reference: string;
+      title: string;
+      status: 'draft' | 'active';
+      parties: Array<{ org: string; name: string; role: string; signedDaysAgo?: number; by?: string }>;
+      purposes: string[];
+      legalBases: string[];
+      categories: string[];
+      retention: string;
+      startDaysAgo: number;
+      reviewInDays: number;
+      notes?: string;
+    }> = [
+      {
+        reference: 'NB-ISA-001',
+        title: 'Safeguarding children in Northbridge: children\'s services, police and community health',
+        status: 'active',
+        parties: [
+          { org: 'csc', name: 'Helen Carver', role: 'Caldicott guardian', signedDaysAgo: 410, by: 'ig.lead@csc.northbridge.example' },
+          { org: 'police', name: 'Det Supt Claire Whitlow', role: 'Head of Public Protection', signedDaysAgo: 408 },
+          { org: 'nhs', name: 'Dr Priya Nair', role: 'Caldicott guardian', signedDaysAgo: 405 },
+        ],
+        purposes: ['safeguarding_child', 'mash_enquiry'],
+        legalBases: ['gdpr_6_1_e', 'gdpr_9_2_g', 'dpa_sch1_p18_offence', 'ca1989_s47', 'ca2004_s11'],
+        categories: ['identity', 'whereabouts', 'family', 'involvements', 'contacts', 'social_care', 'police', 'health'],
+        retention: 'Kept with the child\'s case record until their 25th birthday (or 6 years after death), then securely destroyed',
+        startDaysAgo: 400,
+        reviewInDays: 180,
+      },
+      {
+        reference: 'NB-ISA-002',
+        title: 'Early help in Northbridge: schools, children\'s services and family support',
+        status: 'active',
+        parties: [
+          { org: 'csc', name: 'Helen Carver', role: 'Caldicott guardian', signedDaysAgo: 720, by: 'ig.lead@csc.northbridge.example' },
+          { org: 'school', name: 'Joanne Pike', role: 'Headteacher', signedDaysAgo: 718 },
+          { org: 'vcs', name: 'Martin Osei', role: 'Chief executive', signedDaysAgo: 715 },
+        ],
+        purposes: ['early_help', 'education'],
+        legalBases: ['gdpr_6_1_e', 'ca2004_s10'],
+        categories: ['identity', 'family', 'involvements', 'contacts', 'education', 'social_care', 'voluntary'],
+        retention: 'Kept for 3 years after the early help plan closes, then securely destroyed',
+        startDaysAgo: 730,
+        reviewInDays: 12,
+      },
+      {
+        reference: 'NB-ISA-003',
+        title: 'Domestic abuse: safe accommodation and risk assessment',
+        status: 'draft',
+        parties: [
+          { org: 'csc', name: 'Helen Carver', role: 'Caldicott guardian' },
+          { org: 'police', name: 'Det Supt Claire Whitlow', role: 'Head of Public Protection' },
+          { org: 'housing', name: 'Sunita Rao', role: 'Data protection officer' },
+          { org: 'vcs', name: 'Martin Osei', role: 'Chief executive' },
+        ],
+        purposes: ['safeguarding_adult', 'safeguarding_child', 'housing_support'],
+        legalBases: ['gdpr_6_1_e', 'dpa_sch1_p18_offence', 'care2014_s42', 'cda1998_s115'],
+        categories: ['identity', 'whereabouts', 'family', 'contacts', 'police', 'housing', 'voluntary'],
+        retention: 'Kept for 6 years after the last risk assessment, then securely destroyed',
+        startDaysAgo: -14,
+        reviewInDays: 351,
+        notes: 'Draft for the partnership board; replaces the paper MARAC protocol',
+      },
+    ];
+    for (const a of agreements) {
+      const id = newId();
+      await this.#sharing.insertAgreement(
+        {
+          id,
+          reference: a.reference,
+          title: a.title,
+          purposes: a.purposes,
+          legal_bases: a.legalBases,
+          categories: a.categories,
+          retention: a.retention,
+          start_date: day(-a.startDaysAgo),
+          end_date: null,
+          review_date: day(a.reviewInDays),
+          status: a.status,
+          notes: a.notes ?? null,
+          created_by: createdBy,
+          created_at: now,
+          updated_at: now,
+          last_reviewed_at: null,
+          last_reminded_at: null,
+        },
+        a.parties.map((p) => ({ organisationId: orgIds.get(p.org)!, signatoryName: p.name, signatoryRole: p.role })),
+      );
+      for (const p of a.parties) {
+        if (p.signedDaysAgo === undefined) continue;
+        await this.#sharing.signAgreement(id, orgIds.get(p.org)!, {
+          signatoryName: p.name,
+          signatoryRole: p.role,
+          by: p.by ? userIds.get(p.by)! : null,
+          at: new Date(now.getTime() - p.signedDaysAgo * DAY),
+        });
+      }
+    }
   }
 
   async users(): Promise<DemoUserSummary[]> {
