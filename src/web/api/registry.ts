@@ -146,7 +146,8 @@ export class ApiRegistry {
         title: 'Team Around API',
         version: info.version,
         description:
-          'For agency systems. Every call is made as a practitioner (the owner of the bearer token), passes the same access policy as the web pages and is recorded in the audit log.',
+          'For agency systems. Every call is made as a practitioner (the owner of the bearer token), passes the same access policy as the web pages and is recorded in the audit log. ' +
+          'Consent records are also served, with the same tokens, as HL7 FHIR R4 Consent resources under /api/fhir (read, search by patient, create; capabilities at /api/fhir/metadata).',
       },
       jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
       ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
