@@ -3,18 +3,24 @@ import type { Logger } from 'pino';
 import type { Services } from '../services/index.ts';
 import { appVersion } from '../version.ts';
 import { apiV1Routes, buildApiRegistry } from './api/v1.ts';
+import { fhirRoutes } from './api/fhir.ts';
 import { accessReviewRoutes } from './journeys/access-reviews/routes.ts';
 import { adminRoutes } from './journeys/admin/routes.ts';
+import { agreementRoutes } from './journeys/agreements/routes.ts';
 import { auditRoutes } from './journeys/audit/routes.ts';
+import { CONSENT_UPLOAD_PATHS, consentRoutes } from './journeys/consent/routes.ts';
 import { homeRoutes } from './journeys/home/routes.ts';
+import { inboxRoutes } from './journeys/inbox/routes.ts';
 import { oidcRoutes } from './journeys/oidc/routes.ts';
 import { peopleRoutes } from './journeys/people/routes.ts';
+import { sharingRoutes } from './journeys/sharing/routes.ts';
 import { signInRoutes } from './journeys/sign-in/routes.ts';
 import { setupAuthentication } from './setup/authentication.ts';
 import { setupCsrf } from './setup/csrf.ts';
 import { setupErrorHandling } from './setup/errors.ts';
 import { setupHealth } from './setup/health.ts';
 import { setupLogging } from './setup/logging.ts';
+import { setupMultipartForms } from './setup/multipart.ts';
 import { setupNunjucks } from './setup/nunjucks.ts';
 import { setupRequestContext } from './setup/request-context.ts';
 import { setupSecurityHeaders } from './setup/security.ts';
@@ -42,6 +48,8 @@ export function createApp(services: Services, logger: Logger): Express {
     res.json(registry.openApiDocument({ version: appVersion().version, serverUrl: services.config.publicUrl }));
   });
   app.use(apiV1Routes(services, registry));
+  // HL7 FHIR R4: Consent read, search and create (same bearer tokens; OperationOutcome errors).
+  app.use(fhirRoutes(services, logger));
   // Unknown API paths answer JSON here, before any cookie or form handling.
   app.use('/api', (req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `No API route ${req.method} ${req.originalUrl.split('?')[0]}`, requestId: req.requestId } });
@@ -49,6 +57,8 @@ export function createApp(services: Services, logger: Logger): Express {
 
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   setupSessions(app, services);
+  // The consent form uploads its evidence: read before the CSRF check, so the check sees its token.
+  setupMultipartForms(app, { paths: CONSENT_UPLOAD_PATHS, maxBytes: 5 * 1024 * 1024 + 256 * 1024 });
   setupCsrf(app);
   setupAuthentication(app, services);
   app.use(signInRoutes(services));
@@ -58,6 +68,10 @@ export function createApp(services: Services, logger: Logger): Express {
   app.use(auditRoutes(services));
   app.use(peopleRoutes(services));
   app.use(accessReviewRoutes(services));
+  app.use(consentRoutes(services));
+  app.use(sharingRoutes(services));
+  app.use(inboxRoutes(services));
+  app.use(agreementRoutes(services));
 
   setupErrorHandling(app, logger);
   return app;

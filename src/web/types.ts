@@ -1,4 +1,6 @@
 import type { Principal } from '../services/principal.ts';
+import type { ShareDraft } from './journeys/sharing/draft.ts';
+import type { UploadedFile } from './setup/multipart.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -8,6 +10,8 @@ declare global {
       requestId: string;
       /** The signed-in practitioner or API caller, when there is one. */
       principal?: Principal;
+      /** Files of a multipart form (setupMultipartForms). */
+      uploads?: UploadedFile[];
     }
   }
 }
@@ -25,6 +29,10 @@ declare module 'express-session' {
     flash?: string;
     returnTo?: string;
     oidc?: { organisationId: string; state: string; nonce: string; codeVerifier: string };
+    /** "Should I share this?" answers so far, by person (src/web/journeys/sharing/draft.ts). */
+    shareDrafts?: Record<string, ShareDraft>;
+    /** What a decision just recorded flagged, shown once on its confirmation page. */
+    shareFlags?: Record<string, string[]>;
   }
 }
 

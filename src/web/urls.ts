@@ -53,12 +53,55 @@ export const urls = {
     newName: (id: string) => `/people/${encodeURIComponent(id)}/names/new`,
     newAddress: (id: string) => `/people/${encodeURIComponent(id)}/addresses/new`,
     newIdentifier: (id: string) => `/people/${encodeURIComponent(id)}/identifiers/new`,
+    newHousehold: (id: string) => `/people/${encodeURIComponent(id)}/households/new`,
+    newHouseholdMember: (id: string, householdId: string, query?: { findName?: string; findReason?: string }) =>
+      `/people/${encodeURIComponent(id)}/households/${encodeURIComponent(householdId)}/members/new${queryString(query)}`,
+    leaveHousehold: (id: string, householdId: string, memberSubjectId: string) =>
+      `/people/${encodeURIComponent(id)}/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(memberSubjectId)}/leave`,
     breakGlass: (id: string, query?: { reason?: string | undefined }) => `/people/${encodeURIComponent(id)}/break-glass${queryString(query)}`,
     accessHistory: (id: string) => `/people/${encodeURIComponent(id)}/access-history`,
+  },
+  consent: {
+    /** A person's consent history. */
+    history: (id: string) => `/people/${encodeURIComponent(id)}/consent`,
+    new: (id: string) => `/people/${encodeURIComponent(id)}/consent/new`,
+    withdraw: (id: string, consentId: string) => `/people/${encodeURIComponent(id)}/consent/${encodeURIComponent(consentId)}/withdraw`,
+    evidence: (id: string, consentId: string) => `/people/${encodeURIComponent(id)}/consent/${encodeURIComponent(consentId)}/evidence`,
+  },
+  sharing: {
+    /** Starts (or resumes) "Should I share this?" about a person. */
+    start: (id: string) => `/people/${encodeURIComponent(id)}/share`,
+    /** One question of the guided decision; `change` returns to the check-your-answers page. */
+    step: (id: string, step: string, query?: { change?: string }) => `/people/${encodeURIComponent(id)}/share/${encodeURIComponent(step)}${queryString(query)}`,
+    check: (id: string) => `/people/${encodeURIComponent(id)}/share/check`,
+    /** Throws the answers away. */
+    cancel: (id: string) => `/people/${encodeURIComponent(id)}/share/cancel`,
+    decision: (subjectId: string, id: string) => `/sharing/decisions/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}`,
+    confirmation: (subjectId: string, id: string) => `/sharing/decisions/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}/confirmation`,
+    approval: (subjectId: string, id: string) => `/sharing/decisions/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}/approval`,
+    approvals: () => '/sharing/approvals',
+    report: (query?: Record<string, string | undefined>) => `/sharing/report${queryString(query)}`,
+    reportCsv: (query?: Record<string, string | undefined>) => `/sharing/report.csv${queryString(query)}`,
+    history: (id: string) => `/people/${encodeURIComponent(id)}/sharing-history`,
+    subjectAccess: (id: string) => `/people/${encodeURIComponent(id)}/subject-access`,
+  },
+  inbox: {
+    list: () => '/inbox',
+    disclosure: (subjectId: string, id: string) => `/inbox/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}`,
+    acknowledge: (subjectId: string, id: string) => `/inbox/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}/acknowledge`,
   },
   accessReviews: {
     list: () => '/access-reviews',
     review: (subjectId: string, id: string) => `/access-reviews/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}`,
+  },
+  agreements: {
+    list: (query?: { organisationId?: string | undefined; status?: string | undefined; reviewDue?: string | undefined }) => `/agreements${queryString(query)}`,
+    new: () => '/agreements/new',
+    agreement: (id: string) => `/agreements/${encodeURIComponent(id)}`,
+    sign: (id: string) => `/agreements/${encodeURIComponent(id)}/sign`,
+    activate: (id: string) => `/agreements/${encodeURIComponent(id)}/activate`,
+    status: (id: string) => `/agreements/${encodeURIComponent(id)}/status`,
+    review: (id: string) => `/agreements/${encodeURIComponent(id)}/review`,
   },
   api: {
     openapi: () => '/api/openapi.json',

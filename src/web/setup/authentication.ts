@@ -40,10 +40,20 @@ function navigationFor(req: Request) {
   }
   if (hasRole(p, 'practitioner', 'mash_officer', 'team_manager')) {
     items.push({ href: urls.people.search(), text: 'Find a person', active: req.path.startsWith('/people') });
+    items.push({ href: urls.inbox.list(), text: 'Shared with you', active: req.path.startsWith('/inbox') });
+  }
+  if (hasRole(p, 'team_manager')) {
+    items.push({ href: urls.sharing.approvals(), text: 'Approvals', active: req.path.startsWith('/sharing/approvals') || req.path.startsWith('/sharing/decisions') });
+  }
+  if (hasRole(p, 'team_manager', 'ig_lead')) {
+    items.push({ href: urls.sharing.report(), text: 'Sharing decisions', active: req.path.startsWith('/sharing/report') });
   }
   if (hasRole(p, 'ig_lead')) {
     items.push({ href: urls.accessReviews.list(), text: 'Access reviews', active: req.path.startsWith('/access-reviews') });
     items.push({ href: urls.audit.search(), text: 'Audit log', active: req.path.startsWith('/audit') });
+  }
+  if (hasRole(p, 'ig_lead', 'team_manager', 'system_admin')) {
+    items.push({ href: urls.agreements.list(), text: 'Sharing agreements', active: req.path.startsWith('/agreements') });
   }
   return items;
 }
