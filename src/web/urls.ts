@@ -79,6 +79,7 @@ export const urls = {
     decision: (subjectId: string, id: string) => `/sharing/decisions/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}`,
     confirmation: (subjectId: string, id: string) => `/sharing/decisions/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}/confirmation`,
     approval: (subjectId: string, id: string) => `/sharing/decisions/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}/approval`,
+    revoke: (subjectId: string, id: string) => `/sharing/decisions/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}/revoke`,
     approvals: () => '/sharing/approvals',
     report: (query?: Record<string, string | undefined>) => `/sharing/report${queryString(query)}`,
     reportCsv: (query?: Record<string, string | undefined>) => `/sharing/report.csv${queryString(query)}`,

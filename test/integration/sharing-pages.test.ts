@@ -381,10 +381,10 @@ describe(`Consent and sharing pages (${describeDatabase()})`, () => {
     }
     const notCovered = await post('sw', `/people/${child}/share/check`, {});
     expect(notCovered.status).toBe(400);
-    expect(errorSummary(notCovered.text)).toContain('What to share: The consent on record does not cover social_care');
+    expect(errorSummary(notCovered.text)).toContain('What to share: The consent on record does not cover social care');
     expect(notCovered.text).toContain('href="#check-what-to-share"');
     const itemsPage = await agents.sw.get(`/people/${child}/share/what-to-share`).expect(200);
-    expect(errorSummary(itemsPage.text)).toContain('does not cover social_care');
+    expect(errorSummary(itemsPage.text)).toContain('does not cover social care');
     expect(itemsPage.text).toContain('href="#items"');
     expect(text(itemsPage.text)).toContain('Consent does not cover this');
     await post('sw', `/people/${child}/share/cancel`, {}).expect(302);
@@ -404,6 +404,23 @@ describe(`Consent and sharing pages (${describeDatabase()})`, () => {
     expect(emergency).toContain('reminded every hour');
     const approvals = text((await agents.tm.get('/sharing/approvals').expect(200)).text);
     expect(approvals).toContain('Emergency: already sent');
+
+    // The sender can withdraw the recipient's access from the decision page; a reason is needed.
+    const [latest] = await t.services.repositories.sharing.decisionsFor(child);
+    const page = await agents.sw.get(`/sharing/decisions/${child}/${latest!.id}`).expect(200);
+    expect(text(page.text)).toContain('Withdraw the recipient’s access');
+    const noReason = await post('sw', `/sharing/decisions/${child}/${latest!.id}/revoke`, { reason: 'no' });
+    expect(noReason.status).toBe(400);
+    expect(errorSummary(noReason.text)).toContain('Say why access is being withdrawn');
+    await post('sw', `/sharing/decisions/${child}/${latest!.id}/revoke`, { reason: 'The officers have visited; access no longer needed' }).expect(302);
+    const opened = await t.services.sharing.openDisclosure(
+      (await t.services.auth.authenticateApiToken((await t.services.auth.createApiToken(USERS.police, { by: CLI })).token))!,
+      child,
+      latest!.disclosureId!,
+      {},
+    );
+    expect(opened.shown).toEqual([]);
+    expect(opened.unavailable[0]!.reason).toContain('withdrawn');
   });
 
   it('reports to managers with filters, a chart with a table, and a CSV download; refuses bad dates', async () => {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { mayApproveShare, type DataCategory } from '../../../policy/access-policy.ts';
+import { mayApproveShare, mayReportOnSharing, type DataCategory } from '../../../policy/access-policy.ts';
 import { requesterOf } from '../../../policy/policy-gate.ts';
 import type { Services } from '../../../services/index.ts';
 import { hasRole, ValidationError } from '../../../services/principal.ts';
@@ -434,11 +434,14 @@ export function sharingRoutes(services: Services): Router {
     const ref = await sharing.referenceData();
     const labels = new Map(ref.legalBases.map((b) => [b.code, b.label]));
     const canSettle = d.approvalStatus === 'pending' && mayApproveShare(requesterOf(p), d).allow;
+    // The sender, or a manager or the IG lead of the sending organisation, can withdraw the recipient's access.
+    const canRevoke = Boolean(d.disclosureId) && d.status === 'shared' && (d.decidedBy === p.userId || mayReportOnSharing(requesterOf(p), d.organisationId).allow);
     res.status(view.status ?? 200).render('sharing/decision.njk', {
       pageTitle: 'Sharing decision',
       d,
       legalBases: d.legalBases.map((c) => labels.get(c) ?? c),
       canSettle,
+      canRevoke,
       waited: d.approvalRequestedAt ? sfmt.duration(Date.now() - d.approvalRequestedAt.getTime()) : null,
       values: view.values ?? {},
       ...view,
@@ -458,6 +461,23 @@ export function sharingRoutes(services: Services): Router {
     } catch (err) {
       if (!isValidationError(err)) throw err;
       await decisionPage(req, res, { values, status: 400, ...formErrors(err, ['decision', 'note']) });
+    }
+  });
+
+  router.post('/sharing/decisions/:sid/:did/revoke', async (req, res) => {
+    const values = { reason: field(req.body, 'reason') };
+    const p = req.principal!;
+    const d = await sharing.decision(p, req.params.sid as string, req.params.did as string, ctxOf(req));
+    try {
+      if (!d.disclosureId) throw new ValidationError({ reason: 'Nothing was sent, so there is no access to withdraw' });
+      await sharing.revoke(p, d.subjectId, d.disclosureId, { reason: values.reason }, ctxOf(req));
+      req.session.flash = 'The recipient can no longer see what was shared, and they have been told.';
+      res.redirect(urls.sharing.decision(d.subjectId, d.id));
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      const e = err as ValidationError;
+      if (e.fields.form) e.fields.reason = e.fields.form;
+      await decisionPage(req, res, { values, status: 400, ...formErrors(e, ['reason']) });
     }
   });
 
