@@ -1,5 +1,5 @@
 import type { AuditContext, AuditService } from '../audit/audit-service.ts';
-import type { PeopleRepository } from '../repositories/people-repository.ts';
+import type { Involvement, PeopleRepository } from '../repositories/people-repository.ts';
 import { actorOf, NotFoundError, type Principal } from '../services/principal.ts';
 import { decide, type Action, type DataCategory, type Decision, type Requester, type SubjectFacts } from './access-policy.ts';
 
@@ -48,9 +48,29 @@ export class PolicyGate {
     return this.#now();
   }
 
-  async check(p: Principal, req: GateRequest, ctx: AuditContext): Promise<{ decision: Decision; facts: SubjectFacts }> {
+  async check(p: Principal, req: GateRequest, ctx: AuditContext): Promise<{ decision: Decision; facts: SubjectFacts; now: Date }> {
     const now = this.#now();
     const facts = await this.#people.policyFacts(req.subjectId, now);
+    return { ...(await this.#decideAndRecord(p, req, facts, now, ctx)), facts, now };
+  }
+
+  /**
+   * `check`, with the person's involvements as shown (organisation, team, practitioner and how to
+   * reach them) loaded by the same statement as the facts, for "who is involved". They are handed
+   * back only once the decision is audited, and only when it allows; the caller still filters them
+   * by the decision (hidden involvements, withheld categories).
+   */
+  async checkWithInvolvements(
+    p: Principal,
+    req: GateRequest,
+    ctx: AuditContext,
+  ): Promise<{ decision: Decision; facts: SubjectFacts; involvements: Involvement[]; now: Date }> {
+    const now = this.#now();
+    const { facts, involvements } = await this.#people.policyFactsWithInvolvements(req.subjectId, now);
+    return { ...(await this.#decideAndRecord(p, req, facts, now, ctx)), facts, involvements, now };
+  }
+
+  async #decideAndRecord(p: Principal, req: GateRequest, facts: SubjectFacts, now: Date, ctx: AuditContext): Promise<{ decision: Decision }> {
     const decision = decide(
       { requester: requesterOf(p), action: req.action, categories: req.categories, purpose: req.purpose, reason: req.reason },
       facts,
@@ -59,7 +79,7 @@ export class PolicyGate {
     await this.record(p, req, decision, ctx);
     if (!facts.exists) throw new NotFoundError('No such person');
     if (!decision.allow) throw new AccessDeniedError(decision);
-    return { decision, facts };
+    return { decision };
   }
 
   /** Decides for many people at once (search results) without auditing each: the caller audits the search as one entry. */
