@@ -38,6 +38,28 @@ export interface VerifyResult {
   firstBroken?: { seq: number; id: string | null; problem: string };
 }
 
+/**
+ * Text as PostgreSQL will store it: a NUL (which text and jsonb refuse) and a lone UTF-16
+ * surrogate (which would be stored as U+FFFD) both become U+FFFD before the entry is hashed. So an
+ * entry never fails to store (failing its whole group commit) and its stored contents always
+ * match its hash.
+ */
+function storableText(s: string): string {
+  const wellFormed = s.isWellFormed() ? s : s.toWellFormed();
+  return wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '\uFFFD') : wellFormed;
+}
+
+function storableOrNull(s: string | null | undefined): string | null {
+  return s == null ? null : storableText(s);
+}
+
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map(storable);
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [storableText(k), storable(v)]));
+}
+
 interface Pending {
   input: AuditEntryInput;
   occurredAt: Date;
@@ -83,18 +105,18 @@ export class AuditService {
                 id: newId(),
                 occurredAt: p.occurredAt,
                 actorUserId: i.actor.userId,
-                actorLabel: i.actor.label,
+                actorLabel: storableText(i.actor.label),
                 organisationId: i.actor.organisationId,
-                roles: [...i.actor.roles],
-                action: i.action,
+                roles: i.actor.roles.map(storableText),
+                action: storableText(i.action),
                 outcome: i.outcome,
-                subjectType: i.subjectType ?? null,
-                subjectId: i.subjectId ?? null,
-                purpose: i.purpose ?? null,
-                reason: i.reason ?? null,
-                requestId: i.context?.requestId ?? null,
-                ip: i.context?.ip ?? null,
-                details: i.details ?? {},
+                subjectType: storableOrNull(i.subjectType),
+                subjectId: storableOrNull(i.subjectId),
+                purpose: storableOrNull(i.purpose),
+                reason: storableOrNull(i.reason),
+                requestId: storableOrNull(i.context?.requestId),
+                ip: storableOrNull(i.context?.ip),
+                details: storable(i.details ?? {}) as Record<string, unknown>,
                 prevHash,
               };
               const hash = hashAuditEntry(fields);

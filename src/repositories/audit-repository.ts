@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { AuditOutcome } from '../db/schema.ts';
-import type { HashedAuditFields } from '../audit/audit-hash.ts';
+import { GENESIS_HASH, type HashedAuditFields } from '../audit/audit-hash.ts';
 
 export interface StoredAuditEntry extends HashedAuditFields {
   hash: string;
@@ -42,6 +42,56 @@ function toStored(r: Record<string, unknown>): StoredAuditEntry {
   };
 }
 
+/**
+ * Inserts a batch of entries and moves the head on, in one statement, only if the head is still
+ * `($4, $5)`: the update of the head row comes first and takes its lock, and the entries are
+ * inserted only when it matched. Otherwise nothing is written and `inserted` is 0. The entries
+ * travel as one JSON array ($1), so the statement text is the same for any batch size and can be
+ * a named prepared statement.
+ */
+const APPEND_IF_HEAD = `
+  with head as (
+    update audit_head set seq = $2, hash = $3
+     where id = 1 and seq = $4 and hash = $5
+    returning 1
+  ), ins as (
+    insert into audit_event (seq, id, occurred_at, actor_user_id, actor_label, organisation_id, roles, action, outcome,
+                             subject_type, subject_id, purpose, reason, request_id, ip, details, prev_hash, hash)
+    select e.seq, e.id, e.occurred_at, e.actor_user_id, e.actor_label, e.organisation_id, e.roles, e.action, e.outcome,
+           e.subject_type, e.subject_id, e.purpose, e.reason, e.request_id, e.ip, e.details, e.prev_hash, e.hash
+      from head, jsonb_to_recordset($1::jsonb) as e(
+        seq bigint, id uuid, occurred_at timestamptz, actor_user_id uuid, actor_label text, organisation_id uuid,
+        roles text[], action text, outcome text, subject_type text, subject_id text, purpose text, reason text,
+        request_id text, ip text, details jsonb, prev_hash text, hash text)
+    returning 1
+  )
+  select (select count(*) from ins)::int as inserted`;
+
+function appendParams(head: { seq: number; hash: string }, entries: readonly StoredAuditEntry[]): unknown[] {
+  const rows = entries.map((e) => ({
+    seq: e.seq,
+    id: e.id,
+    occurred_at: e.occurredAt.toISOString(),
+    actor_user_id: e.actorUserId,
+    actor_label: e.actorLabel,
+    organisation_id: e.organisationId,
+    roles: e.roles,
+    action: e.action,
+    outcome: e.outcome,
+    subject_type: e.subjectType,
+    subject_id: e.subjectId,
+    purpose: e.purpose,
+    reason: e.reason,
+    request_id: e.requestId,
+    ip: e.ip,
+    details: e.details,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+  }));
+  const last = entries.at(-1)!;
+  return [JSON.stringify(rows), last.seq, last.hash, head.seq, head.hash];
+}
+
 /** The only code that reads or writes audit tables. Writes are appends; there is no update or delete. */
 export class AuditRepository {
   readonly #h: DatabaseHandle;
@@ -50,53 +100,67 @@ export class AuditRepository {
   }
 
   /**
-   * Appends a batch in one transaction. `build` receives the current head (under an exclusive
-   * lock on the head row) and returns the fully hashed entries to insert.
+   * The head this repository last wrote or read under lock: the next batch is built on it.
+   * `undefined` until the first batch, and again after any failure.
+   */
+  #head: { seq: number; hash: string } | undefined;
+
+  /**
+   * Appends a batch atomically. `build` receives the current head and returns the fully hashed
+   * entries to insert after it.
+   *
+   * Usually one statement and one round trip: the batch is built on the head this repository
+   * last wrote, and APPEND_IF_HEAD inserts the entries and moves the head on only if the head is
+   * still exactly that (the head row's lock makes this atomic against any other writer). When it
+   * is not (another process appended meanwhile), or on the first batch, the batch is built again
+   * under the head row's lock: `begin` and the lock in one message, the same statement, `commit`
+   * (three round trips).
    */
   async appendBatch(
     build: (head: { seq: number; hash: string } | null) => StoredAuditEntry[],
   ): Promise<StoredAuditEntry[]> {
-    return this.#h.db.transaction().execute(async (trx) => {
-      const head = await trx
-        .selectFrom('audit_head')
-        .select(['seq', 'hash'])
-        .where('id', '=', 1)
-        .forUpdate()
-        .executeTakeFirst();
-      const entries = build(head ? { seq: Number(head.seq), hash: head.hash } : null);
-      if (entries.length === 0) return entries;
-      await trx
-        .insertInto('audit_event')
-        .values(
-          entries.map((e) => ({
-            seq: e.seq,
-            id: e.id,
-            occurred_at: e.occurredAt,
-            actor_user_id: e.actorUserId,
-            actor_label: e.actorLabel,
-            organisation_id: e.organisationId,
-            roles: e.roles,
-            action: e.action,
-            outcome: e.outcome as AuditOutcome,
-            subject_type: e.subjectType,
-            subject_id: e.subjectId,
-            purpose: e.purpose,
-            reason: e.reason,
-            request_id: e.requestId,
-            ip: e.ip,
-            details: JSON.stringify(e.details),
-            prev_hash: e.prevHash,
-            hash: e.hash,
-          })) as never,
-        )
-        .execute();
-      const last = entries[entries.length - 1]!;
-      await trx
-        .insertInto('audit_head')
-        .values({ id: 1, seq: last.seq, hash: last.hash })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ seq: last.seq, hash: last.hash }))
-        .execute();
-      return entries;
+    const known = this.#head;
+    this.#head = undefined;
+    if (known) {
+      const entries = build(known);
+      if (entries.length === 0) {
+        this.#head = known;
+        return entries;
+      }
+      const [r] = await this.#h.query<{ inserted: number }>(APPEND_IF_HEAD, appendParams(known, entries), { name: 'audit_append_if_head' });
+      if (r?.inserted === entries.length) {
+        this.#head = { seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash };
+        return entries;
+      }
+      if (r?.inserted) throw new Error(`audit append wrote ${r.inserted} of ${entries.length} entries`);
+    }
+    return this.#appendLocked(build);
+  }
+
+  async #appendLocked(build: (head: { seq: number; hash: string } | null) => StoredAuditEntry[]): Promise<StoredAuditEntry[]> {
+    return this.#h.withConnection(async (conn) => {
+      // The head row is created (seq 0, the genesis hash) if it is missing, so that the very first
+      // writers of two processes queue on its lock instead of both inserting entry 1.
+      const [head] = await conn.queryScript<{ seq: number; hash: string }>(
+        `begin; insert into audit_head (id, seq, hash) values (1, 0, '${GENESIS_HASH}') on conflict (id) do nothing; ` +
+          'select seq, hash from audit_head where id = 1 for update',
+      );
+      try {
+        if (!head) throw new Error('the audit head row could not be locked');
+        const locked = { seq: Number(head.seq), hash: head.hash };
+        const entries = build(locked.seq === 0 ? null : locked);
+        if (entries.length > 0) {
+          const [r] = await conn.query<{ inserted: number }>(APPEND_IF_HEAD, appendParams(locked, entries), { name: 'audit_append_if_head' });
+          if (r?.inserted !== entries.length) throw new Error(`audit append wrote ${r?.inserted ?? 0} of ${entries.length} entries under lock`);
+        }
+        await conn.executeScript('commit');
+        const last = entries.at(-1);
+        this.#head = last ? { seq: last.seq, hash: last.hash } : locked.seq === 0 ? undefined : locked;
+        return entries;
+      } catch (err) {
+        await conn.executeScript('rollback').catch(() => undefined);
+        throw err;
+      }
     });
   }
 

@@ -70,6 +70,44 @@ describe(`hash-chained audit log (${describeDatabase()})`, () => {
     expect(await again.verify()).toMatchObject({ ok: true, entries: 4 });
   });
 
+  it('keeps one chain when two processes write their very first entries at once', async () => {
+    // Two services with their own repositories stand for two processes sharing the database.
+    const other = new AuditService(new AuditRepository(db));
+    const both = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? other : audit).record({ actor: SYSTEM_ACTOR, action: 'first.entries', outcome: 'success', details: { i } }),
+      ),
+    );
+    expect(both.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await audit.verify()).toEqual({ ok: true, entries: 20, headSeq: 20 });
+  });
+
+  it('links to the true head when another process appended since this one last wrote', async () => {
+    const other = new AuditService(new AuditRepository(db));
+    await write(3);
+    await other.record({ actor: SYSTEM_ACTOR, action: 'elsewhere', outcome: 'success' });
+    await other.record({ actor: SYSTEM_ACTOR, action: 'elsewhere', outcome: 'success' });
+    const next = await audit.record({ actor: SYSTEM_ACTOR, action: 'here.again', outcome: 'success' });
+    expect(next.seq).toBe(6);
+    const [fifth] = await audit.search({ action: 'elsewhere', limit: 1 });
+    expect(next.prevHash).toBe(fifth!.hash);
+    expect(await audit.verify()).toEqual({ ok: true, entries: 6, headSeq: 6 });
+  });
+
+  it('stores text PostgreSQL cannot hold (NUL, a lone surrogate) as U+FFFD, so the entry still matches its hash', async () => {
+    const e = await audit.record({
+      actor: { ...SYSTEM_ACTOR, label: 'api\u0000caller' },
+      action: 'odd.text',
+      outcome: 'success',
+      reason: 'half a pair \ud83d here',
+      details: { ['key\u0000']: ['\udc00', { deep: 'nul\u0000' }] },
+    });
+    expect(e.reason).toBe('half a pair \uFFFD here');
+    const [stored] = await audit.search({ action: 'odd.text', limit: 1 });
+    expect(stored).toMatchObject({ actorLabel: 'api\uFFFDcaller', reason: 'half a pair \uFFFD here', details: { ['key\uFFFD']: ['\uFFFD', { deep: 'nul\uFFFD' }] } });
+    expect(await audit.verify()).toMatchObject({ ok: true, entries: 1 });
+  });
+
   it('searches by actor, action, subject, outcome and date, newest first', async () => {
     await write(5);
     await audit.record({ actor: { ...SYSTEM_ACTOR, label: 'ig.lead@x.example' }, action: 'audit.search', outcome: 'denied' });
