@@ -30,6 +30,7 @@ const envSchema = z.object({
   SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   SIGN_IN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
   SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(100),
+  API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: booleanFromEnv.default(false),
   GIT_COMMIT: z.string().optional(),
@@ -45,6 +46,8 @@ export interface Config {
   appSecret: string | undefined;
   session: { idleMinutes: number; maxHours: number };
   signIn: { maxFailures: number; lockMinutes: number; rateLimitPerWindow: number };
+  /** How long an authenticated API token's principal is reused in this process, ms (0: never; decision 0011). */
+  apiTokenCacheMs: number;
   logLevel: string;
   trustProxy: boolean;
   gitCommit: string | undefined;
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockMinutes: e.SIGN_IN_LOCK_MINUTES,
       rateLimitPerWindow: e.SIGN_IN_RATE_LIMIT,
     },
+    apiTokenCacheMs: e.API_TOKEN_CACHE_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     gitCommit: e.GIT_COMMIT,

@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../db/database.ts';
+import { principalsChanged } from './principal-changes.ts';
 
 export interface Invitation {
   id: string;
@@ -15,6 +16,22 @@ export interface ApiTokenRecord {
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+}
+
+/** The practitioner a live API token belongs to: what a Principal is made of. */
+export interface ApiTokenOwner {
+  tokenId: string;
+  id: string;
+  email: string;
+  displayName: string;
+  organisationId: string;
+  organisationName: string;
+  organisationType: string;
+  organisationCode: string;
+  roles: string[];
+  teamIds: string[];
+  /** When the token itself expires (null: never). */
+  tokenExpiresAt: Date | null;
 }
 
 /** Invitations and API tokens: both stored only as hashes of the secret handed out. */
@@ -118,6 +135,59 @@ export class CredentialRepository {
     );
   }
 
+  /**
+   * Authenticates a bearer token in one statement: the live (unrevoked, unexpired) token of an
+   * active practitioner, with their organisation, roles and teams; and, at most once a minute per
+   * token, its last use recorded. Undefined for an unknown, revoked or expired token or an account
+   * that is not active.
+   */
+  async findLiveApiTokenOwner(tokenHash: string, now: Date): Promise<ApiTokenOwner | undefined> {
+    const [r] = await this.#h.query<{
+      token_id: string;
+      id: string;
+      email: string;
+      display_name: string;
+      organisation_id: string;
+      organisation_name: string;
+      organisation_type: string;
+      organisation_code: string;
+      roles: string[];
+      team_ids: string[];
+      token_expires_at: Date | null;
+    }>(
+      `with t as (
+         select t.id, t.user_id, t.last_used_at, t.expires_at
+           from api_token t join app_user u on u.id = t.user_id and u.status = 'active'
+          where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > $2)
+       ), touched as (
+         update api_token a set last_used_at = $2 from t
+          where a.id = t.id and (t.last_used_at is null or t.last_used_at < $2::timestamptz - interval '60 seconds')
+       )
+       select t.id as token_id, t.expires_at as token_expires_at, u.id, u.email, u.display_name, u.organisation_id, o.name as organisation_name,
+              o.type_code as organisation_type, o.official_code as organisation_code,
+              coalesce((select array_agg(r.role_code order by r.role_code) from user_role r where r.user_id = u.id), '{}') as roles,
+              coalesce((select array_agg(m.team_id::text order by m.team_id) from team_member m where m.user_id = u.id), '{}') as team_ids
+         from t join app_user u on u.id = t.user_id join organisation o on o.id = u.organisation_id`,
+      [tokenHash, now],
+      { name: 'credentials_live_api_token_owner' },
+    );
+    return (
+      r && {
+        tokenId: r.token_id,
+        id: r.id,
+        email: r.email,
+        displayName: r.display_name,
+        organisationId: r.organisation_id,
+        organisationName: r.organisation_name,
+        organisationType: r.organisation_type,
+        organisationCode: r.organisation_code,
+        roles: r.roles,
+        teamIds: r.team_ids,
+        tokenExpiresAt: r.token_expires_at,
+      }
+    );
+  }
+
   async touchApiToken(id: string, now: Date): Promise<void> {
     await this.#h.db.updateTable('api_token').set({ last_used_at: now }).where('id', '=', id).execute();
   }
@@ -141,11 +211,15 @@ export class CredentialRepository {
   }
 
   async revokeApiTokensOf(userId: string, now: Date): Promise<void> {
-    await this.#h.db
-      .updateTable('api_token')
-      .set({ revoked_at: now })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .execute();
+    try {
+      await this.#h.db
+        .updateTable('api_token')
+        .set({ revoked_at: now })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
+    } finally {
+      principalsChanged(); // after the write: see principal-changes.ts
+    }
   }
 }

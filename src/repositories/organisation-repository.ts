@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../db/database.ts';
+import { principalsChanged } from './principal-changes.ts';
 
 export interface Organisation {
   id: string;
@@ -154,21 +155,25 @@ export class OrganisationRepository {
   }
 
   async update(id: string, w: OrganisationWrite, now: Date): Promise<void> {
-    await this.#h.db
-      .updateTable('organisation')
-      .set({
-        name: w.name,
-        type_code: w.typeCode,
-        official_code: w.officialCode,
-        email_domain: w.emailDomain,
-        oidc_issuer: w.oidcIssuer,
-        oidc_client_id: w.oidcClientId,
-        ...(w.oidcClientSecret !== undefined ? { oidc_client_secret: w.oidcClientSecret } : {}),
-        active: w.active,
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .execute();
+    try {
+      await this.#h.db
+        .updateTable('organisation')
+        .set({
+          name: w.name,
+          type_code: w.typeCode,
+          official_code: w.officialCode,
+          email_domain: w.emailDomain,
+          oidc_issuer: w.oidcIssuer,
+          oidc_client_id: w.oidcClientId,
+          ...(w.oidcClientSecret !== undefined ? { oidc_client_secret: w.oidcClientSecret } : {}),
+          active: w.active,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+    } finally {
+      principalsChanged(); // after the write: see principal-changes.ts
+    }
   }
 
   async teams(organisationId?: string): Promise<Team[]> {

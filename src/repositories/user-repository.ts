@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { UserStatus } from '../db/schema.ts';
+import { principalsChanged } from './principal-changes.ts';
 
 export interface User {
   id: string;
@@ -197,39 +198,51 @@ export class UserRepository {
     p: { displayName: string; jobTitle: string | null; phone: string | null; roles: string[]; teamIds: string[] },
     now: Date,
   ): Promise<void> {
-    await this.#h.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('app_user')
-        .set({ display_name: p.displayName, job_title: p.jobTitle, phone: p.phone, updated_at: now })
-        .where('id', '=', id)
-        .execute();
-      await trx.deleteFrom('user_role').where('user_id', '=', id).execute();
-      if (p.roles.length > 0) {
+    try {
+      await this.#h.db.transaction().execute(async (trx) => {
         await trx
-          .insertInto('user_role')
-          .values(p.roles.map((role_code) => ({ user_id: id, role_code })))
+          .updateTable('app_user')
+          .set({ display_name: p.displayName, job_title: p.jobTitle, phone: p.phone, updated_at: now })
+          .where('id', '=', id)
           .execute();
-      }
-      await trx.deleteFrom('team_member').where('user_id', '=', id).execute();
-      if (p.teamIds.length > 0) {
-        await trx
-          .insertInto('team_member')
-          .values(p.teamIds.map((team_id) => ({ team_id, user_id: id })))
-          .execute();
-      }
-    });
+        await trx.deleteFrom('user_role').where('user_id', '=', id).execute();
+        if (p.roles.length > 0) {
+          await trx
+            .insertInto('user_role')
+            .values(p.roles.map((role_code) => ({ user_id: id, role_code })))
+            .execute();
+        }
+        await trx.deleteFrom('team_member').where('user_id', '=', id).execute();
+        if (p.teamIds.length > 0) {
+          await trx
+            .insertInto('team_member')
+            .values(p.teamIds.map((team_id) => ({ team_id, user_id: id })))
+            .execute();
+        }
+      });
+    } finally {
+      principalsChanged(); // after the write: see principal-changes.ts
+    }
   }
 
   async setStatus(id: string, status: UserStatus, now: Date): Promise<void> {
-    await this.#h.db.updateTable('app_user').set({ status, updated_at: now }).where('id', '=', id).execute();
+    try {
+      await this.#h.db.updateTable('app_user').set({ status, updated_at: now }).where('id', '=', id).execute();
+    } finally {
+      principalsChanged(); // after the write: see principal-changes.ts
+    }
   }
 
   async setPassword(id: string, passwordHash: string, now: Date): Promise<void> {
-    await this.#h.db
-      .updateTable('app_user')
-      .set({ password_hash: passwordHash, status: 'active', failed_attempts: 0, locked_until: null, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+    try {
+      await this.#h.db
+        .updateTable('app_user')
+        .set({ password_hash: passwordHash, status: 'active', failed_attempts: 0, locked_until: null, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+    } finally {
+      principalsChanged(); // after the write: see principal-changes.ts
+    }
   }
 
   async setTotp(id: string, encryptedSecret: string | null, step: number | null, now: Date): Promise<void> {

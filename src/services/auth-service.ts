@@ -6,6 +6,7 @@ import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.
 import { hashToken, newOpaqueToken, type SecretBox } from '../auth/secrets.ts';
 import { generateTotpSecret, otpauthUri, verifyTotp } from '../auth/totp.ts';
 import type { CredentialRepository } from '../repositories/credential-repository.ts';
+import { principalGeneration } from '../repositories/principal-changes.ts';
 import type { SessionRepository } from '../repositories/session-repository.ts';
 import type { User, UserRepository } from '../repositories/user-repository.ts';
 import { principalFromUser, ValidationError, type Principal } from './principal.ts';
@@ -22,6 +23,9 @@ export interface Enrolment {
   qrSvg: string;
 }
 
+/** At most this many API tokens' principals are kept (the oldest goes first). */
+const TOKEN_CACHE_MAX = 10_000;
+
 function userActor(u: User): Actor {
   return { userId: u.id, label: u.email, organisationId: u.organisationId, roles: u.roles };
 }
@@ -35,6 +39,15 @@ export class AuthService {
   readonly #box: SecretBox;
   readonly #config: Config;
   readonly #now: () => Date;
+  /**
+   * Principals of API tokens seen in the last few seconds (config.apiTokenCacheMs), by token hash,
+   * so that an agency system calling many times a second is not looked up every time. An entry
+   * ends at once when anything about principals changes in this process (principal-changes.ts),
+   * when its token expires, or after apiTokenCacheMs; other processes' changes reach it within
+   * apiTokenCacheMs (decision 0011). Unknown, revoked or expired tokens are never kept.
+   */
+  readonly #tokenCache = new Map<string, { principal: Principal; generation: number; untilMs: number }>();
+  readonly #tokenCacheMs: number;
 
   constructor(deps: {
     users: UserRepository;
@@ -52,6 +65,7 @@ export class AuthService {
     this.#box = deps.secretBox;
     this.#config = deps.config;
     this.#now = deps.now ?? (() => new Date());
+    this.#tokenCacheMs = deps.config.apiTokenCacheMs;
   }
 
   #lockUntil(): Date {
@@ -278,14 +292,25 @@ export class AuthService {
 
   async authenticateApiToken(token: string): Promise<Principal | undefined> {
     if (!/^ta_[A-Za-z0-9_-]{20,}$/.test(token)) return undefined;
-    const record = await this.#credentials.findApiToken(hashToken(token));
-    const now = this.#now();
-    if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now)) return undefined;
-    const principal = await this.principal(record.userId, 'api-token');
-    if (principal && (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > 60_000)) {
-      await this.#credentials.touchApiToken(record.id, now);
+    const tokenHash = hashToken(token);
+    const nowMs = this.#now().getTime();
+    const cached = this.#tokenCache.get(tokenHash);
+    if (cached && cached.generation === principalGeneration() && cached.untilMs > nowMs) {
+      return { ...cached.principal, roles: [...cached.principal.roles], teamIds: [...cached.principal.teamIds] };
     }
-    return principal;
+    if (cached) this.#tokenCache.delete(tokenHash);
+    // The counter is read before the database: a change committed meanwhile makes this entry stale at once.
+    const generation = principalGeneration();
+    // One statement: the token, its owner (active only), their organisation, roles and teams, and the last-used touch.
+    const owner = await this.#credentials.findLiveApiTokenOwner(tokenHash, new Date(nowMs));
+    if (!owner) return undefined;
+    const principal = principalFromUser(owner, 'api-token');
+    if (this.#tokenCacheMs > 0) {
+      if (this.#tokenCache.size >= TOKEN_CACHE_MAX) this.#tokenCache.delete(this.#tokenCache.keys().next().value!);
+      const untilMs = Math.min(nowMs + this.#tokenCacheMs, owner.tokenExpiresAt?.getTime() ?? Infinity);
+      this.#tokenCache.set(tokenHash, { principal, generation, untilMs });
+    }
+    return { ...principal, roles: [...principal.roles], teamIds: [...principal.teamIds] };
   }
 
   async endSessionsOf(userId: string): Promise<number> {

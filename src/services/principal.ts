@@ -19,7 +19,10 @@ export interface Principal {
   via: 'password' | 'oidc' | 'api-token';
 }
 
-export function principalFromUser(u: User, via: Principal['via']): Principal {
+export function principalFromUser(
+  u: Pick<User, 'id' | 'email' | 'displayName' | 'organisationId' | 'organisationName' | 'organisationType' | 'organisationCode' | 'roles' | 'teamIds'>,
+  via: Principal['via'],
+): Principal {
   return {
     userId: u.id,
     email: u.email,

@@ -63,6 +63,38 @@ describe(`JSON API (${describeDatabase()})`, () => {
     await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${hv.token}`).expect(401);
   });
 
+  it('records when a token was last used (at most once a minute) and refuses it once revoked', async () => {
+    const gp = await t.services.auth.createApiToken('gp@riverside.northbridge.example', { by: CLI, name: 'last used' });
+    const lastUsed = async () => (await t.services.repositories.credentials.listApiTokens(gp.user.id)).find((r) => r.name === 'last used')?.lastUsedAt ?? null;
+    expect(await lastUsed()).toBeNull();
+    await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${gp.token}`).expect(200);
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${gp.token}`).expect(200);
+    expect((await lastUsed())?.getTime()).toBe(first!.getTime());
+    await t.services.repositories.credentials.revokeApiTokensOf(gp.user.id, new Date());
+    await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${gp.token}`).expect(401);
+  });
+
+  it('keeps a token\'s principal for a few seconds, but any change to principals in this process ends that at once', async () => {
+    const me = () => request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+    await me().expect(200);
+    const officer = (await t.services.repositories.users.findByEmail('police.officer@police.northbridge.example'))!;
+    try {
+      // Another process deactivating the account (plain SQL here) is seen only when the kept principal ends
+      // (API_TOKEN_CACHE_SECONDS, 5 by default: decision 0011)...
+      await t.services.database.query(`update app_user set status = 'deactivated' where id = $1`, [officer.id]);
+      await me().expect(200);
+      // ...but any change to principals made in this process (here, an unrelated practitioner's tokens revoked) ends it at once.
+      const gp = (await t.services.repositories.users.findByEmail('gp@riverside.northbridge.example'))!;
+      await t.services.repositories.credentials.revokeApiTokensOf(gp.id, new Date());
+      await me().expect(401);
+    } finally {
+      await t.services.repositories.users.setStatus(officer.id, 'active', new Date());
+    }
+    await me().expect(200);
+  });
+
   it('answers 404 JSON for an unknown route with a valid token, whatever the method', async () => {
     const res = await request(t.app).get('/api/v1/nothing-here').set('Authorization', `Bearer ${token}`).expect(404);
     expect(res.body.error.code).toBe('not_found');
