@@ -21,117 +21,28 @@
  * practitioner's own caseload); GET /api/v1/people?name=…&dateOfBirth=…&reason=… with the name or
  * date perturbed (nickname, misspelling, other surname, day and month swapped).
  */
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import autocannon from 'autocannon';
+import { assertClean, cpuPerRequest, runLoad, runMeasuredLoad, type LoadJob, type LoadTarget, type MeasuredLoadResult } from './support/load.ts';
+import {
+  cleanUpOnExit,
+  gitState,
+  listen,
+  loadAverage1m,
+  machine as describeMachine,
+  median,
+  percentiles,
+  round3,
+  runSuite,
+  wholeNumber,
+  writeResults,
+} from './support/run.ts';
 
-const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.dirname(BENCH_DIR);
 const REASON = 'benchmark: checking who is involved';
-
-interface Target {
-  path: string;
-  authorization?: string;
-}
-
-interface LoadJob {
-  base: string;
-  targets: Target[];
-  connections: number;
-  durationS: number;
-}
-
-interface LoadResult {
-  responses: number;
-  durationS: number;
-  rps: number;
-  latencyMs: { mean: number; p50: number; p95: number; p99: number; max: number };
-  statusCodes: Record<string, number>;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
-
-function percentiles(values: number[]) {
-  const sorted = Float64Array.from(values).sort();
-  const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
-  return {
-    mean: round3(values.reduce((a, b) => a + b, 0) / (values.length || 1)),
-    p50: round3(pct(50)),
-    p95: round3(pct(95)),
-    p99: round3(pct(99)),
-    max: round3(sorted.length ? sorted[sorted.length - 1]! : NaN),
-  };
-}
-
-// ---------------------------------------------------------------- load generator (worker thread)
-
-/** One autocannon burst cycling through the targets (path and bearer token per request). */
-async function generateLoad(job: LoadJob): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const statusCodes: Record<string, number> = {};
-  let next = 0;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: job.base,
-        connections: job.connections,
-        duration: job.durationS,
-        timeout: 10,
-        requests: [
-          {
-            setupRequest: (req) => {
-              const t = job.targets[next++ % job.targets.length]!;
-              return { ...req, path: t.path, headers: t.authorization ? { authorization: t.authorization } : {} };
-            },
-          },
-        ],
-      },
-      (err: unknown, r: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(r)),
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      latencies.push(responseTime);
-      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
-    });
-  });
-  const non2xx = Object.entries(statusCodes).reduce((n, [code, count]) => (code.startsWith('2') ? n : n + count), 0);
-  return {
-    responses: latencies.length,
-    durationS: result.duration,
-    rps: Math.round((latencies.length / result.duration) * 10) / 10,
-    latencyMs: percentiles(latencies),
-    statusCodes,
-    non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
-}
-
-function runInWorker(job: LoadJob): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: job });
-    let answered = false;
-    worker.once('message', (m: { ok: true; result: LoadResult } | { ok: false; error: string }) => {
-      answered = true;
-      if (m.ok) resolve(m.result);
-      else reject(new Error(m.error));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`load worker exited with code ${code} without a result`));
-    });
-  });
-}
 
 // ---------------------------------------------------------------- options
 
@@ -173,14 +84,7 @@ function parseOptions(): Options {
     );
     process.exit(0);
   }
-  const num = (name: string, v: string, min: number, max: number) => {
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < min || n > max) {
-      console.error(`--${name} must be a whole number from ${min} to ${max}`);
-      process.exit(2);
-    }
-    return n;
-  };
+  const num = wholeNumber;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(values.database)) {
     console.error('--database must be a plain lower-case PostgreSQL name, like ta_bench_lookup');
     process.exit(2);
@@ -199,25 +103,11 @@ function parseOptions(): Options {
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function commandOutput(cmd: string, args: string[]): string | null {
-  try {
-    return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
 /** A sequential GET over one keep-alive socket; returns status, body and milliseconds. */
-function timedGet(agent: http.Agent, base: string, t: Target): Promise<{ status: number; body: string; ms: number }> {
+function timedGet(agent: http.Agent, base: string, t: LoadTarget): Promise<{ status: number; body: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const req = http.get(`${base}${t.path}`, { agent, headers: t.authorization ? { authorization: t.authorization } : {} }, (res) => {
+    const req = http.get(`${base}${t.path}`, { agent, headers: t.headers ?? {} }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -258,25 +148,7 @@ async function main(): Promise<void> {
   const { Rng } = await import('../src/synth/random.ts');
   const pg = (await import('pg')).default;
 
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  const cleanUp = async () => {
-    for (const fn of cleanups.splice(0).reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        console.error('clean-up step failed:', err);
-      }
-    }
-  };
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${signal}: cleaning up before exiting (the benchmark database is kept)`);
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const cleanUp = cleanUpOnExit(' (the benchmark database is kept)');
 
   try {
     // ---- the database: kept between runs, reused when it matches
@@ -300,20 +172,22 @@ async function main(): Promise<void> {
     if (!(await exists())) await admin(`create database ${opts.database}`);
 
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-bench-lookup-'));
-    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    cleanUp.add(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
       NODE_ENV: 'production',
       PUBLIC_URL: 'http://127.0.0.1',
       APP_SECRET: crypto.randomBytes(36).toString('base64url'),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
+      // Passed through so that a run can measure without the token cache (API_TOKEN_CACHE_SECONDS=0).
+      ...(process.env.API_TOKEN_CACHE_SECONDS ? { API_TOKEN_CACHE_SECONDS: process.env.API_TOKEN_CACHE_SECONDS } : {}),
       DATABASE_URL: databaseUrl,
     });
     let database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    cleanups.push(() => database.close());
+    cleanUp.add(() => database.close());
     await migrate(database);
     let services = createServices(config, database);
-    cleanups.push(() => services.audit.flush());
+    cleanUp.add(() => services.audit.flush());
 
     type Setting = { status: string; people: number; seed: number; involvementsPerPerson: number; seconds?: number; asOf: string; counts?: Record<string, number> };
     let setting = await services.repositories.settings.get<Setting>(SYNTH_SETTING);
@@ -392,11 +266,11 @@ async function main(): Promise<void> {
       )
     ).map((r) => r.subject_id);
     // One in ten of the practitioner's lookups is someone on their own caseload (the record basis).
-    const lookupTargets: Target[] = lookupIds.map((id, i) => {
+    const lookupTargets: LoadTarget[] = lookupIds.map((id, i) => {
       const own = i % 2 === 0 && i % 20 === 0 && caseload.length > 0;
       return {
         path: `/api/v1/people/${own ? caseload[(i / 20) % caseload.length]! : id}/involvements?reason=${encodeURIComponent(REASON)}`,
-        authorization: tokens[i % 2]!,
+        headers: { authorization: tokens[i % 2]! },
       };
     });
 
@@ -427,31 +301,18 @@ async function main(): Promise<void> {
       else if (kind === 'other surname') family = s.other_family!;
       else if (kind === 'day and month swapped') dob = `${y}-${d}-${m}`;
       const q = new URLSearchParams({ name: `${given} ${family}`, dateOfBirth: dob, reason: REASON });
-      return { subjectId: s.subject_id, kind, query: `${given} ${family}, ${dob}`, target: { path: `/api/v1/people?${q}`, authorization: tokens[i % 2]! } };
+      return { subjectId: s.subject_id, kind, query: `${given} ${family}, ${dob}`, target: { path: `/api/v1/people?${q}`, headers: { authorization: tokens[i % 2]! } } };
     });
     if (searches.length < opts.requests * 0.9) throw new Error(`Only ${searches.length} people sampled for searches`);
 
     // ---- the app
-    const server = http.createServer(createApp(services, createLogger('silent')));
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = await listen(createApp(services, createLogger('silent')), cleanUp);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    cleanups.push(() => agent.destroy());
+    cleanUp.add(() => agent.destroy());
 
     // Each endpoint must answer correctly before it is timed.
-    const pingTarget: Target = { path: '/ping' };
-    const probe = async (name: string, t: Target, ok: (body: unknown) => boolean) => {
+    const pingTarget: LoadTarget = { path: '/ping' };
+    const probe = async (name: string, t: LoadTarget, ok: (body: unknown) => boolean) => {
       const r = await timedGet(agent, base, t);
       let body: unknown = r.body;
       try {
@@ -467,18 +328,7 @@ async function main(): Promise<void> {
 
     const [versionRow] = await database.query<{ version: string }>('select version() as version');
     const [sizeRow] = await database.query<{ size: string }>('select pg_size_pretty(pg_database_size(current_database())) as size');
-    const cpus = os.cpus();
-    const machine = {
-      cpu: cpus[0]?.model ?? 'unknown',
-      logicalCpus: os.availableParallelism(),
-      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-      node: process.version,
-      nodeEnv: process.env.NODE_ENV,
-      databaseVersion: versionRow?.version ?? null,
-      databaseSize: sizeRow?.size ?? null,
-      loadAverage1mAtStart: Math.round(os.loadavg()[0]! * 100) / 100,
-    };
+    const machine = { ...describeMachine(), databaseVersion: versionRow?.version ?? null, databaseSize: sizeRow?.size ?? null };
     console.log(
       `lookup benchmark on ${machine.databaseVersion?.split(' on ')[0] ?? '?'}, ${machine.cpu}, ${machine.logicalCpus} logical CPUs, ` +
         `${machine.memoryGiB} GiB, Node ${machine.node}; ${peopleCount.toLocaleString('en-GB')} people, database ${machine.databaseSize}`,
@@ -552,30 +402,23 @@ async function main(): Promise<void> {
     });
 
     // ---- throughput under concurrency
-    const check = (name: string, r: LoadResult) => {
-      if (r.non2xx || r.errors || r.timeouts || r.responses === 0) {
-        throw new Error(
-          `${name}: ${r.responses} responses, ${r.non2xx} not 2xx (${JSON.stringify(r.statusCodes)}), ${r.errors} errors, ${r.timeouts} timeouts: the figures would be meaningless`,
-        );
-      }
-    };
-    const job = (e: (typeof endpoints)[number], durationS: number): LoadJob => ({ base, targets: e.targets, connections: opts.connections, durationS });
+    const job = (e: (typeof endpoints)[number], durationS: number): LoadJob => ({ base, targets: e.targets, connections: opts.connections, durationS, setupEachRequest: true });
     let loadRuns = 0;
     if (opts.warmupS > 0) {
       for (const e of endpoints) {
-        const r = await runInWorker(job(e, opts.warmupS));
-        check(`${e.name} (warm-up)`, r);
+        const r = await runLoad(job(e, opts.warmupS));
+        assertClean(`${e.name} (warm-up)`, r);
         count(e.name, r.responses);
         if (e.audited) loadRuns++;
         console.log(`  warm-up     ${e.name.padEnd(16)} ${r.rps.toFixed(0).padStart(7)} req/s`);
       }
     }
-    const rounds: Record<string, LoadResult[]> = Object.fromEntries(endpoints.map((e) => [e.name, []]));
+    const rounds: Record<string, MeasuredLoadResult[]> = Object.fromEntries(endpoints.map((e) => [e.name, []]));
     for (let round = 0; round < opts.rounds; round++) {
       const order = endpoints.map((_, i) => endpoints[(i + round) % endpoints.length]!);
       for (const e of order) {
-        const r = await runInWorker(job(e, opts.durationS));
-        check(`${e.name} (round ${round + 1})`, r);
+        const r = await runMeasuredLoad(job(e, opts.durationS), { postgres: true });
+        assertClean(`${e.name} (round ${round + 1})`, r);
         count(e.name, r.responses);
         if (e.audited) loadRuns++;
         rounds[e.name]!.push(r);
@@ -613,6 +456,7 @@ async function main(): Promise<void> {
         perRoundRatioToPing: rs.map((r, i) => Math.round((r.rps / rounds['/ping']![i]!.rps) * 1000) / 1000),
         roundsRps: rs.map((r) => Math.round(r.rps)),
         underLoadLatencyMs: { p50: median(rs.map((r) => r.latencyMs.p50)), p95: median(rs.map((r) => r.latencyMs.p95)), p99: median(rs.map((r) => r.latencyMs.p99)) },
+        underLoadCpuMsPerRequest: cpuPerRequest(rs),
       };
     });
     const recallRows = [...recall].map(([kind, r]) => ({
@@ -627,10 +471,9 @@ async function main(): Promise<void> {
     const report = {
       suite: 'lookup',
       date: date.toISOString(),
-      commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
-      uncommittedChanges: (commandOutput('git', ['status', '--porcelain']) ?? '') !== '',
-      machine: { ...machine, loadAverage1mAtEnd: Math.round(os.loadavg()[0]! * 100) / 100 },
-      options: opts,
+      ...gitState(),
+      machine: { ...machine, loadAverage1mAtEnd: loadAverage1m() },
+      options: { ...opts, apiTokenCacheSeconds: config.apiTokenCacheMs / 1000 },
       data: { database: opts.database, people: peopleCount, setting, generation },
       callers: { practitioner: { email: practitioner.email, activeInvolvements: practitioner.active }, mashOfficer: mash.email },
       targets: { lookupP95Ms: 10, searchP95Ms: 50, throughputRatioToPing: 0.3 },
@@ -640,20 +483,24 @@ async function main(): Promise<void> {
       audit: { entriesWritten: auditWritten, byAction, responsesCounted: responses, chain: verify },
       rounds,
     };
-    fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-    const file = path.join(BENCH_DIR, 'results', `lookup-${date.toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    const file = writeResults('lookup', date, report);
 
     const f = (n: number) => n.toFixed(2);
     console.log(`\n### lookup — PostgreSQL, ${peopleCount.toLocaleString('en-GB')} people, ${date.toISOString().slice(0, 10)}\n`);
-    console.log('| Endpoint | Sequential p50 ms | p95 ms | p99 ms | Median req/s (c=' + opts.connections + ') | Ratio to /ping | Ratio per round | p95 ms under load |');
-    console.log('|---|---:|---:|---:|---:|---:|---|---:|');
+    console.log(
+      '| Endpoint | Sequential p50 ms | p95 ms | p99 ms | Median req/s (c=' + opts.connections + ') | Ratio to /ping | Ratio per round | p95 ms under load | ' +
+        'CPU ms/request under load: app, load generator, PostgreSQL |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---|---:|---|');
     for (const s of summary) {
+      const c = s.underLoadCpuMsPerRequest;
       console.log(
         `| ${s.endpoint} | ${f(s.sequentialMs.p50)} | ${f(s.sequentialMs.p95)} | ${f(s.sequentialMs.p99)} | ${s.medianRps} | ${s.ratioToPing.toFixed(3)} | ` +
-          `${s.perRoundRatioToPing.map((r) => r.toFixed(3)).join(', ')} | ${f(s.underLoadLatencyMs.p95)} |`,
+          `${s.perRoundRatioToPing.map((r) => r.toFixed(3)).join(', ')} | ${f(s.underLoadLatencyMs.p95)} | ` +
+          `${c.app.toFixed(3)}, ${c.loadGenerator.toFixed(3)}, ${c.postgres?.toFixed(3) ?? '–'} |`,
       );
     }
+    console.log('CPU per request: this process but the load generator (the app), the load generator\'s thread, and every postgres process on the machine, over each round; medians of the rounds.');
     console.log('\n| Search perturbation | Queries | Recall | Top 1 | Top 5 | Mean results |');
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const r of recallRows) console.log(`| ${r.kind} | ${r.queries} | ${r.recall.toFixed(3)} | ${r.top1.toFixed(3)} | ${r.top5.toFixed(3)} | ${r.meanResults} |`);
@@ -669,7 +516,8 @@ async function main(): Promise<void> {
       `Audit: ${auditWritten} entries written (${Object.entries(byAction).map(([a, n]) => `${a} ${n}`).join(', ')}) for ${responses.lookup} lookups and ` +
         `${responses.search} searches counted; chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.entries} entries verified).`,
     );
-    console.log(`Raw results: ${path.relative(ROOT, file)}`);
+    console.log(`API token principal cache: ${config.apiTokenCacheMs / 1000} s (API_TOKEN_CACHE_SECONDS).`);
+    console.log(`Raw results: ${file}`);
     if (!verify.ok) throw new Error(`The audit chain does not verify: ${JSON.stringify(verify.firstBroken)}`);
     // Up to one request per connection per load run may be audited after autocannon stops counting.
     for (const [what, action] of [['lookup', 'person.involvements.read'], ['search', 'person.search']] as const) {
@@ -679,25 +527,8 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await cleanUp();
+    await cleanUp.run();
   }
 }
 
-if (isMainThread) {
-  try {
-    await main();
-  } catch (err) {
-    console.error(`\nlookup benchmark FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exitCode = 1;
-  }
-  setTimeout(() => {
-    console.error('Warning: something still held the process open after clean-up; exiting.');
-    process.exit(process.exitCode ?? 0);
-  }, 5_000).unref();
-} else {
-  try {
-    parentPort!.postMessage({ ok: true, result: await generateLoad(workerData as LoadJob) });
-  } catch (err) {
-    parentPort!.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) });
-  }
-}
+await runSuite('lookup', main);
