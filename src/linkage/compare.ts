@@ -1,0 +1,269 @@
+/**
+ * The comparisons and their levels. `compareInto` fills one level per comparison for a pair of records;
+ * level 0 is always "missing on one side or both", which carries no weight.
+ */
+import { jaroWinkler } from '../matching/strings.ts';
+import { NO_DAY_VALUE, type Features } from './features.ts';
+
+export interface ComparisonDef {
+  name: string;
+  levels: readonly string[];
+  /** Level index of exact agreement on a name (term-frequency adjusted), or -1. */
+  tfLevel: number;
+  /** Starting m probabilities for EM, one per level (level 0 ignored). */
+  mStart: readonly number[];
+}
+
+export const C_FIRST = 0;
+export const C_SURNAME = 1;
+export const C_DOB = 2;
+export const C_POSTCODE = 3;
+export const C_NHS = 4;
+export const C_OTHER = 5;
+export const C_SEX = 6;
+export const C_EMAIL = 7;
+export const C_TOWN = 8;
+export const C_ADDRESS = 9;
+
+export const COMPARISONS: readonly ComparisonDef[] = [
+  { name: 'first_name', levels: ['missing', 'exact', 'swapped with surname', 'Jaro-Winkler >= 0.95', 'nickname', 'Jaro-Winkler >= 0.88', 'same sound', 'initial only', 'different'], tfLevel: 1, mStart: [0, 0.7, 0.02, 0.08, 0.05, 0.05, 0.03, 0.02, 0.05] },
+  { name: 'surname', levels: ['missing', 'exact', 'swapped with first name', 'Jaro-Winkler >= 0.95', 'Jaro-Winkler >= 0.88', 'same sound', 'different'], tfLevel: 1, mStart: [0, 0.75, 0.02, 0.08, 0.06, 0.03, 0.06] },
+  { name: 'date_of_birth', levels: ['missing', 'exact', 'exact, 1 January (placeholder?)', 'day and month swapped', 'one digit off', 'within a year', 'within 5 years', 'different'], tfLevel: -1, mStart: [0, 0.75, 0.02, 0.03, 0.08, 0.04, 0.03, 0.05] },
+  { name: 'postcode', levels: ['missing', 'exact', 'same sector', 'same district', 'same area', 'different'], tfLevel: -1, mStart: [0, 0.7, 0.08, 0.06, 0.06, 0.1] },
+  { name: 'nhs_number', levels: ['missing', 'exact', 'one digit or transposition', 'different'], tfLevel: -1, mStart: [0, 0.9, 0.06, 0.04] },
+  { name: 'other_identifier', levels: ['missing', 'exact', 'one character or transposition', 'different'], tfLevel: -1, mStart: [0, 0.85, 0.08, 0.07] },
+  { name: 'sex', levels: ['missing', 'same', 'different'], tfLevel: -1, mStart: [0, 0.95, 0.05] },
+  { name: 'email', levels: ['missing', 'exact', 'Jaro-Winkler >= 0.88', 'different'], tfLevel: -1, mStart: [0, 0.8, 0.1, 0.1] },
+  { name: 'town', levels: ['missing', 'exact', 'Jaro-Winkler >= 0.88', 'different'], tfLevel: -1, mStart: [0, 0.8, 0.1, 0.1] },
+  { name: 'address', levels: ['missing', 'exact', 'two thirds of the words the same', 'a third of the words the same', 'different'], tfLevel: -1, mStart: [0, 0.7, 0.1, 0.08, 0.12] },
+];
+
+export const NC = COMPARISONS.length;
+
+/**
+ * Jaro–Winkler of a and b when it could reach `min`, else 0. Jaro–Winkler >= min needs Jaro >= (min - 0.4) / 0.6,
+ * and the number of matching characters is at most the characters of the shorter string whose letter
+ * is in the other's letter set: a cheap bound that skips most hopeless pairs.
+ */
+export function jwAtLeast(a: string, b: string, maskA: number, maskB: number, min: number): number {
+  let s = a;
+  let maskL = maskB;
+  let la = a.length;
+  let lb = b.length;
+  if (la > lb) {
+    s = b;
+    maskL = maskA;
+    [la, lb] = [lb, la];
+  }
+  if (la === 0) return 0;
+  let m = 0;
+  for (let k = 0; k < la; k++) {
+    const c = s.charCodeAt(k);
+    let bit: number;
+    if (c >= 97 && c <= 122) bit = 1 << (c - 97);
+    else if (c >= 65 && c <= 90) bit = 1 << (c - 65);
+    else if (c >= 48 && c <= 57) bit = 1 << (26 + ((c - 48) % 5));
+    else bit = 1 << 31;
+    if (maskL & bit) m++;
+  }
+  const jaroBound = (m / la + m / lb + 1) / 3;
+  if (jaroBound < (min - 0.4) / 0.6 - 1e-9) return 0;
+  return jaroWinkler(a, b);
+}
+
+/** Words in common over the words of the longer of two sorted word-id lists. */
+export function wordOverlap(a: Int32Array, b: Int32Array): number {
+  let i = 0;
+  let j = 0;
+  let common = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      common++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  const longer = a.length > b.length ? a.length : b.length;
+  return longer === 0 ? 0 : common / longer;
+}
+
+function sharesGroup(a: Int32Array, b: Int32Array): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) return true;
+    if (x < y) i++;
+    else j++;
+  }
+  return false;
+}
+
+/** Level of a forename pair (ids into f.names; the pair's surnames for the swap check). */
+export function firstNameLevel(f: Features, a: number, b: number, sa: number, sb: number): number {
+  if (a < 0 || b < 0) return 0;
+  if (a === b) return 1;
+  if (a === sb && b === sa) return 2;
+  const x = f.names[a]!;
+  const y = f.names[b]!;
+  const jw = jwAtLeast(x, y, f.masks.names[a]!, f.masks.names[b]!, 0.88);
+  if (jw >= 0.95) return 3;
+  if (sharesGroup(f.nameGroups[a]!, f.nameGroups[b]!)) return 4;
+  if (jw >= 0.88) return 5;
+  const pa = f.namePhon[a]!;
+  const pb = f.namePhon[b]!;
+  if (pa >= 0 && (pa === pb || pa === f.namePhonAlt[b] || f.namePhonAlt[a] === pb)) return 6;
+  if ((x.length === 1 || y.length === 1) && x.charCodeAt(0) === y.charCodeAt(0)) return 7;
+  return 8;
+}
+
+export function surnameLevel(f: Features, a: number, b: number, fa: number, fb: number): number {
+  if (a < 0 || b < 0) return 0;
+  if (a === b) return 1;
+  if (a === fb && b === fa) return 2;
+  const jw = jwAtLeast(f.names[a]!, f.names[b]!, f.masks.names[a]!, f.masks.names[b]!, 0.88);
+  if (jw >= 0.95) return 3;
+  if (jw >= 0.88) return 4;
+  const pa = f.namePhon[a]!;
+  const pb = f.namePhon[b]!;
+  if (pa >= 0 && (pa === pb || pa === f.namePhonAlt[b] || f.namePhonAlt[a] === pb)) return 5;
+  return 6;
+}
+
+/** Digits of two YYYYMMDD numbers that differ, or 2 for a swap of two adjacent digits, else 9. */
+function dobDigitDistance(x: number, y: number): number {
+  let diff = 0;
+  let firstPos = -1;
+  let dx = 0;
+  let dy = 0;
+  for (let p = 0; p < 8; p++) {
+    const a = x % 10;
+    const b = y % 10;
+    if (a !== b) {
+      diff++;
+      if (diff === 1) {
+        firstPos = p;
+        dx = a;
+        dy = b;
+      } else if (diff === 2 && p === firstPos + 1 && a === dy && b === dx) {
+        diff = 1.5; // adjacent transposition: one slip of the finger
+      } else if (diff > 2) return 9;
+    }
+    x = (x - a) / 10;
+    y = (y - b) / 10;
+  }
+  return diff;
+}
+
+export function dobLevel(f: Features, i: number, j: number): number {
+  const x = f.dob[i]!;
+  const y = f.dob[j]!;
+  if (x < 0 || y < 0) return 0;
+  if (x === y) return x % 10000 === 101 ? 2 : 1;
+  const yx = (x / 10000) | 0;
+  const yy = (y / 10000) | 0;
+  if (yx === yy && (x % 100) * 100 + ((x / 100) | 0) % 100 === y % 10000) return 3;
+  const dd = dobDigitDistance(x, y);
+  if (dd === 1 || dd === 1.5) return 4;
+  const di = f.dobDays[i]!;
+  const dj = f.dobDays[j]!;
+  if (di !== NO_DAY_VALUE && dj !== NO_DAY_VALUE) {
+    const days = di > dj ? di - dj : dj - di;
+    if (days <= 366) return 5;
+    if (days <= 1827) return 6;
+    return 7;
+  }
+  const years = yx > yy ? yx - yy : yy - yx;
+  return years <= 1 ? 5 : years <= 5 ? 6 : 7;
+}
+
+/** One substitution or one adjacent transposition between two identifiers of the same length. */
+function nearIdentifier(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let first = -1;
+  let diffs = 0;
+  for (let k = 0; k < a.length; k++) {
+    if (a.charCodeAt(k) !== b.charCodeAt(k)) {
+      diffs++;
+      if (diffs === 1) first = k;
+      else if (diffs === 2) {
+        if (k !== first + 1 || a.charCodeAt(k) !== b.charCodeAt(first) || a.charCodeAt(first) !== b.charCodeAt(k)) return false;
+      } else return false;
+    }
+  }
+  return diffs <= 2;
+}
+
+function identifierLevel(ids: Int32Array, strings: string[], i: number, j: number): number {
+  const a = ids[i]!;
+  const b = ids[j]!;
+  if (a < 0 || b < 0) return 0;
+  if (a === b) return 1;
+  return nearIdentifier(strings[a]!, strings[b]!) ? 2 : 3;
+}
+
+function textLevel(ids: Int32Array, strings: string[], masks: number[], i: number, j: number, t: number): number {
+  const a = ids[i]!;
+  const b = ids[j]!;
+  if (a < 0 || b < 0) return 0;
+  if (a === b) return 1;
+  return jwAtLeast(strings[a]!, strings[b]!, masks[a]!, masks[b]!, t) >= t ? 2 : 3;
+}
+
+export function postcodeLevel(f: Features, i: number, j: number): number {
+  const a = f.pcFull[i]!;
+  const b = f.pcFull[j]!;
+  if (a < 0 || b < 0) return 0;
+  if (a === b) return 1;
+  const s = f.pcSector[i]!;
+  if (s >= 0 && s === f.pcSector[j]) return 2;
+  const d = f.pcDistrict[i]!;
+  if (d >= 0 && d === f.pcDistrict[j]) return 3;
+  const ar = f.pcArea[i]!;
+  if (ar >= 0 && ar === f.pcArea[j]) return 4;
+  return 5;
+}
+
+/** Fills `out[0..NC)` with the level of each comparison for records i and j. */
+export function compareInto(f: Features, i: number, j: number, out: Uint8Array): void {
+  const fi = f.first[i]!;
+  const fj = f.first[j]!;
+  const si = f.surname[i]!;
+  const sj = f.surname[j]!;
+  out[C_FIRST] = firstNameLevel(f, fi, fj, si, sj);
+  out[C_SURNAME] = surnameLevel(f, si, sj, fi, fj);
+  out[C_DOB] = dobLevel(f, i, j);
+  out[C_POSTCODE] = postcodeLevel(f, i, j);
+  out[C_NHS] = identifierLevel(f.nhs, f.strings.nhs, i, j);
+  out[C_OTHER] = identifierLevel(f.other, f.strings.other, i, j);
+  const xi = f.sex[i]!;
+  const xj = f.sex[j]!;
+  out[C_SEX] = xi === 0 || xj === 0 ? 0 : xi === xj ? 1 : 2;
+  out[C_EMAIL] = textLevel(f.email, f.strings.email, f.masks.email, i, j, 0.88);
+  out[C_TOWN] = textLevel(f.town, f.strings.town, f.masks.town, i, j, 0.88);
+  const ai = f.address[i]!;
+  const aj = f.address[j]!;
+  if (ai < 0 || aj < 0) out[C_ADDRESS] = 0;
+  else if (ai === aj) out[C_ADDRESS] = 1;
+  else {
+    const share = wordOverlap(f.addressWords[ai]!, f.addressWords[aj]!);
+    out[C_ADDRESS] = share >= 0.66 ? 2 : share >= 0.33 ? 3 : 4;
+  }
+}
+
+/**
+ * Twins (or other siblings born together): same date of birth, same surname, same postcode or address,
+ * and forenames that are not forms of one another — unless an NHS number or other identifier is the
+ * same or one keystroke apart, or the email address is the same (twins have their own). Such a pair is never linked, directly or through others.
+ */
+export function isTwinPair(f: Features, i: number, j: number, levels: Uint8Array): boolean {
+  if (levels[C_DOB] !== 1 && levels[C_DOB] !== 2) return false;
+  if (levels[C_NHS] === 1 || levels[C_NHS] === 2 || levels[C_OTHER] === 1 || levels[C_OTHER] === 2 || levels[C_EMAIL] === 1) return false;
+  if (levels[C_SURNAME] !== 1) return false;
+  if (levels[C_POSTCODE] !== 1 && levels[C_ADDRESS] !== 1) return false;
+  return levels[C_FIRST] === 8;
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { COMPARISONS, NC } from '../../src/linkage/compare.ts';
+import { linkRecords } from '../../src/linkage/link.ts';
+import { expectationMaximisation, rng } from '../../src/linkage/model.ts';
+import { blankRecord, recordSetOf, type RawRecord } from '../../src/linkage/records.ts';
+import { syntheticPeople } from '../../src/linkage/synthetic.ts';
+import { pairwiseScores } from '../../src/linkage/evaluate.ts';
+
+describe('expectation–maximisation', () => {
+  it('recovers m and lambda from unlabelled level patterns drawn from a known model', () => {
+    // three comparisons with known m and u; everything else missing
+    const used = [0, 1, 2];
+    const trueM = COMPARISONS.map((c) => c.levels.map(() => 0));
+    const u = COMPARISONS.map((c) => c.levels.map((_, l) => (l === 0 ? 1 : 1 / (c.levels.length - 1))));
+    trueM[0] = [0, 0.8, 0.02, 0.06, 0.04, 0.03, 0.02, 0.01, 0.02];
+    trueM[1] = [0, 0.85, 0.01, 0.05, 0.04, 0.02, 0.03];
+    trueM[2] = [0, 0.8, 0.02, 0.03, 0.08, 0.03, 0.02, 0.02];
+    u[0] = [1, 0.01, 0.001, 0.01, 0.005, 0.02, 0.05, 0.004, 0.9];
+    u[1] = [1, 0.005, 0.001, 0.01, 0.02, 0.05, 0.914];
+    u[2] = [1, 0.0002, 0.0001, 0.0003, 0.002, 0.01, 0.05, 0.9374];
+    const lambda = 0.3;
+    const random = rng(7);
+    const draw = (p: number[]) => {
+      let x = random();
+      for (let l = 1; l < p.length; l++) {
+        x -= p[l]!;
+        if (x <= 0) return l;
+      }
+      return p.length - 1;
+    };
+    const counts = new Map<string, number>();
+    for (let k = 0; k < 50_000; k++) {
+      const match = random() < lambda;
+      const levels = used.map((c) => draw(match ? trueM[c]! : u[c]!));
+      const key = levels.join(',');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const patterns: Uint8Array[] = [];
+    const cs: number[] = [];
+    for (const [key, n] of counts) {
+      const p = new Uint8Array(NC);
+      key.split(',').forEach((v, i) => (p[used[i]!] = Number(v)));
+      patterns.push(p);
+      cs.push(n);
+    }
+    const estimate = COMPARISONS.map((_, c) => used.includes(c));
+    const start = COMPARISONS.map((c) => c.mStart.slice());
+    const fit = expectationMaximisation({ patterns, counts: cs, total: 50_000 }, start, u, estimate);
+    expect(fit.lambda).toBeGreaterThan(0.28);
+    expect(fit.lambda).toBeLessThan(0.32);
+    for (const c of used) for (let l = 1; l < trueM[c]!.length; l++) expect(Math.abs(fit.m[c]![l]! - trueM[c]![l]!)).toBeLessThan(0.03);
+    expect(fit.iterations).toBeLessThan(50);
+  });
+});
+
+function person(id: string, fields: Partial<RawRecord>): RawRecord {
+  return { ...blankRecord(id), ...fields };
+}
+
+describe('linking people', () => {
+  // a small population with duplicates, so that u and m can be learned
+  const { set: population } = syntheticPeople(3000, 3);
+  const base = Array.from({ length: population.size }, (_, i) => population.get(i));
+
+  it('never joins twins, directly or through a third record, but still links real duplicates', () => {
+    const twinA = person('twin-a', { firstName: 'Amelia', surname: 'Okonkwo', dob: '20150612', postcode: 'NB3 4QX', sex: 'F' });
+    const twinB = person('twin-b', { firstName: 'Grace', surname: 'Okonkwo', dob: '20150612', postcode: 'NB3 4QX', sex: 'F' });
+    // a record that looks like both (no forename): would chain the twins together without the guard
+    const bridge = person('bridge', { surname: 'Okonkwo', dob: '20150612', postcode: 'NB3 4QX', sex: 'F' });
+    const twinA2 = person('twin-a2', { firstName: 'Amelia', surname: 'Okonkwo', dob: '20150612', postcode: 'NB3 4QX', sex: 'F', nhsNumber: '9434765919' });
+    const result = linkRecords(recordSetOf([...base, twinA, twinB, bridge, twinA2]));
+    const at = (id: string) => result.clusters[base.length + ['twin-a', 'twin-b', 'bridge', 'twin-a2'].indexOf(id)]!;
+    expect(at('twin-a')).not.toBe(at('twin-b'));
+    expect(at('twin-a')).toBe(at('twin-a2'));
+    const i = base.length;
+    expect(result.linker.explain(i, i + 1).twinGuard).toBe(true);
+    expect(result.linker.explain(i, i + 3).twinGuard).toBe(false);
+  });
+
+  it('explains a pair: the prior and the fields’ contributions add up to the weight', () => {
+    const a = person('a', { firstName: 'Robert', surname: 'Hughes', dob: '19840307', postcode: 'NB1 2AB', sex: 'M' });
+    const b = person('b', { firstName: 'Bob', surname: 'Hughes', dob: '19840703', postcode: 'NB1 2AX', sex: 'M' });
+    const result = linkRecords(recordSetOf([...base, a, b]));
+    const e = result.linker.explain(base.length, base.length + 1);
+    const sum = e.prior + e.fields.reduce((s, f) => s + f.weight, 0);
+    expect(e.weight).toBeCloseTo(sum, 9);
+    expect(e.fields.find((f) => f.comparison === 'first_name')!.level).toBe('nickname');
+    expect(e.fields.find((f) => f.comparison === 'date_of_birth')!.level).toBe('day and month swapped');
+    expect(e.probability).toBeCloseTo(1 / (1 + 2 ** -e.weight), 9);
+    for (const f of e.fields) if (f.level !== 'missing') expect(f.weight).toBeCloseTo(Math.log2(f.m / f.u) + f.termFrequencyAdjustment, 9);
+  });
+
+  it('counts agreeing on a rare surname for more than on a common one', () => {
+    const common = base.find((r) => r.surname !== '')!.surname;
+    const a = person('a', { firstName: 'Zed', surname: 'Quillfeather', dob: '19700101' });
+    const b = person('b', { firstName: 'Zed', surname: 'Quillfeather', dob: '19990505' });
+    const c = person('c', { firstName: 'Zed', surname: common, dob: '19700101' });
+    const d = person('d', { firstName: 'Zed', surname: common, dob: '19990505' });
+    const result = linkRecords(recordSetOf([...base, a, b, c, d]));
+    const n = base.length;
+    const rare = result.linker.explain(n, n + 1).fields.find((f) => f.comparison === 'surname')!;
+    const usual = result.linker.explain(n + 2, n + 3).fields.find((f) => f.comparison === 'surname')!;
+    expect(rare.level).toBe('exact');
+    expect(usual.level).toBe('exact');
+    expect(rare.weight).toBeGreaterThan(usual.weight + 1);
+  });
+
+  it('finds the duplicates in synthetic records without labels, and one record among them', () => {
+    const { set, person: truth } = syntheticPeople(5000, 11);
+    const result = linkRecords(set);
+    const s = pairwiseScores(result.clusters, Array.from(truth, String));
+    expect(s.precision).toBeGreaterThan(0.95);
+    expect(s.recall).toBeGreaterThan(0.85);
+    const probe = set.get(10);
+    const hits = result.linker.query({ ...probe, firstName: probe.firstName.toUpperCase() });
+    expect(hits[0]?.index).toBeDefined();
+    expect(truth[hits[0]!.index]).toBe(truth[10]);
+  });
+});
