@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Actor } from '../audit/audit-service.ts';
@@ -7,6 +8,7 @@ import { ValidationError } from '../services/principal.ts';
 import { parseOrThrow, organisationSchema } from '../services/admin-service.ts';
 import { newId } from '../ids.ts';
 import type { Output } from './output.ts';
+import { LINK_USAGE, isLinkInputError, runLinkCommand } from './link-command.ts';
 
 export const CLI_ACTOR: Actor = { userId: null, label: 'cli', organisationId: null, roles: [] };
 
@@ -32,6 +34,8 @@ export interface Command {
   usage: string;
   description: string;
   run(services: Services, args: string[], io: Output): Promise<number>;
+  /** For a command that works on files alone: run without configuration or database. */
+  runOffline?(args: string[], io: Output): Promise<number>;
 }
 
 export const COMMANDS: Command[] = [
@@ -178,6 +182,68 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'link',
+    usage: LINK_USAGE,
+    description: 'Find the records about the same person in CSV files (no database): writes record_id,cluster_id for every record',
+    run: (_services, args, io) => runLinkCommand(args, io),
+    runOffline: (args, io) => runLinkCommand(args, io),
+  },
+  {
+    name: 'import',
+    usage: 'import --feed <id|name> --file <path> [--batch 1000]',
+    description: "Stream a CSV or JSON file into one of an organisation's feeds; resumes an interrupted import of the same file",
+    async run(services, args, io) {
+      const { values } = parseArgs({ args, options: { feed: { type: 'string' }, file: { type: 'string' }, batch: { type: 'string', default: '1000' } }, strict: true });
+      if (!values.feed) throw new UsageError('--feed: give the feed\'s id or name');
+      if (!values.file) throw new UsageError('--file: give the path of the file to import');
+      const batch = Number(values.batch);
+      if (!Number.isInteger(batch) || batch < 1 || batch > 5000) throw new UsageError('--batch: give a whole number from 1 to 5000');
+      const { runImportFile } = await import('../feeds/import-file.ts');
+      return runImportFile(services, { feed: values.feed, file: values.file, batchSize: batch }, io);
+    },
+  },
+  {
+    name: 'feed',
+    usage: 'feed create --organisation <name> --name <feed name> --kind people|involvements|contacts|events --format csv|json --mapping <mapping.json>',
+    description: 'Create a feed for an organisation with its column mapping ({"fields": {"sourceRecordId": "ID", …}, "dateFormat": "YYYY-MM-DD"}); prints its id',
+    async run(services, args, io) {
+      const [sub, ...rest] = args;
+      if (sub !== 'create') throw new UsageError('Usage: ' + this.usage);
+      const { values } = parseArgs({
+        args: rest,
+        options: { organisation: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, format: { type: 'string' }, mapping: { type: 'string' } },
+        strict: true,
+      });
+      const org = values.organisation ? await services.repositories.organisations.findByName(values.organisation) : undefined;
+      if (!org) throw new UsageError('--organisation: give the name of an existing organisation');
+      if (!values.mapping) throw new UsageError('--mapping: give the path of a JSON file holding the column mapping');
+      let mapping: unknown;
+      try {
+        mapping = JSON.parse(readFileSync(values.mapping, 'utf8'));
+      } catch (err) {
+        throw new UsageError(`--mapping: cannot read "${values.mapping}" as JSON (${(err as Error).message})`);
+      }
+      const feed = await services.feeds.create('operator', { name: values.name, kind: values.kind, format: values.format, mapping }, org.id);
+      io.out(feed.id);
+      io.err(`Feed "${feed.name}" (${feed.kind}, ${feed.format}) created for ${org.name}.`);
+      return 0;
+    },
+  },
+  {
+    name: 'reach-area',
+    usage: 'reach-area --organisation <name> --postcodes "NB1, NB2 3"',
+    description: "Set a children's centre's reach area (postcode districts and sectors) for the weekly list of new births",
+    async run(services, args, io) {
+      const { values } = parseArgs({ args, options: { organisation: { type: 'string' }, postcodes: { type: 'string' } }, strict: true });
+      const org = values.organisation ? await services.repositories.organisations.findByName(values.organisation) : undefined;
+      if (!org) throw new UsageError('--organisation: give the name of an existing organisation');
+      const entries = (values.postcodes ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const set = await services.births.setReachArea(CLI_ACTOR, org.id, entries);
+      io.out(set.length ? `Reach area of ${org.name}: ${set.join(', ')}.` : `${org.name} has no reach area now.`);
+      return 0;
+    },
+  },
+  {
     name: 'api-token',
     usage: 'api-token create --user <email> [--expires 1h] [--name <label>]',
     description: 'Create an API bearer token for a practitioner; prints the token once',
@@ -291,9 +357,25 @@ export async function runCommand(services: Services, argv: string[], io: Output)
     io.err(`Unknown command "${name ?? ''}".\n\n${describeCommands()}`);
     return 2;
   }
+  return guarded(command, () => command.run(services, args, io), io);
+}
+
+/** Runs a command that needs no database (`runOffline`), with the same error reporting. */
+export async function runOfflineCommand(argv: string[], io: Output): Promise<number> {
+  const [name, ...args] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command?.runOffline) throw new Error(`${name ?? ''} is not a command that runs without a database`);
+  return guarded(command, () => command.runOffline!(args, io), io);
+}
+
+async function guarded(command: Command, run: () => Promise<number>, io: Output): Promise<number> {
   try {
-    return await command.run(services, args, io);
+    return await run();
   } catch (err) {
+    if (isLinkInputError(err)) {
+      io.err(err.message);
+      return 2;
+    }
     if (err instanceof UsageError) {
       io.err(err.message);
       return 2;

@@ -6,7 +6,7 @@ import { acquireDataDirLock, DataDirBusyError, readServerLock } from '../runtime
 import { sendControlCommand } from '../runtime/control-socket.ts';
 import { createServices } from '../services/index.ts';
 import { startServer, startupBanner, StartupError } from '../server.ts';
-import { COMMANDS, describeCommands, runCommand } from './commands.ts';
+import { COMMANDS, describeCommands, runCommand, runOfflineCommand } from './commands.ts';
 import { terminal } from './output.ts';
 
 /** The `teamaround` command. Returns the exit code. */
@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     terminal.err(`Unknown command "${command}".\n\n${describeCommands()}`);
     return 2;
   }
+  if (COMMANDS.find((c) => c.name === command)?.runOffline) return runOfflineCommand(argv, terminal);
   let config: Config;
   try {
     config = loadConfig();

@@ -501,6 +501,90 @@ export interface NotificationTable {
   read_at: Timestamp | null;
 }
 
+// ---------- 0007 agency data feeds ----------
+
+export interface FeedKindTable {
+  code: string;
+  label: string;
+}
+
+export interface FeedTable {
+  organisation_id: string;
+  id: string;
+  name: string;
+  kind: string;
+  format: string;
+  mapping: Json<Record<string, unknown>>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ImportRunTable {
+  organisation_id: string;
+  id: string;
+  feed_id: string;
+  status: string;
+  rows_seen: Generated<number>;
+  rows_accepted: Generated<number>;
+  rows_unchanged: Generated<number>;
+  rows_rejected: Generated<number>;
+  bytes_read: Generated<number>;
+  bytes_total: number | null;
+  checkpoint_row: Generated<number>;
+  file_sha256: string | null;
+  started_by: string;
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+  failure: string | null;
+}
+
+export interface ImportErrorTable {
+  organisation_id: string;
+  run_id: string;
+  row_number: number;
+  seq: number;
+  column_name: string | null;
+  value_excerpt: string | null;
+  reason: string;
+}
+
+export interface SourceRecordTable {
+  organisation_id: string;
+  kind: string;
+  source_record_id: string;
+  feed_id: string;
+  person_record_id: string | null;
+  given_names: string | null;
+  family_name: string | null;
+  date_of_birth: DateOnly | null;
+  sex: string | null;
+  nhs_number: string | null;
+  postcode: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
+  role: string | null;
+  start_date: DateOnly | null;
+  end_date: DateOnly | null;
+  event_type: string | null;
+  description: string | null;
+  raw: Json<Record<string, unknown>>;
+  content_sha256: string;
+  first_seen_at: Timestamp;
+  last_changed_at: Timestamp;
+  first_run_id: string;
+  last_run_id: string;
+  subject_id: string | null;
+}
+
+export interface ReachAreaTable {
+  organisation_id: string;
+  prefix: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   data_category: DataCategoryTable;
   relationship_type: RelationshipTypeTable;
@@ -540,4 +624,10 @@ export interface Database {
   audit_event: AuditEventTable;
   audit_head: AuditHeadTable;
   schema_migration: SchemaMigrationTable;
+  feed_kind: FeedKindTable;
+  feed: FeedTable;
+  import_run: ImportRunTable;
+  import_error: ImportErrorTable;
+  source_record: SourceRecordTable;
+  reach_area: ReachAreaTable;
 }

@@ -500,3 +500,42 @@ export function mayReportOnSharing(r: Requester, organisationId: string): Organi
   if (!has(r, 'team_manager') && !has(r, 'ig_lead')) return { allow: false, reason: 'Only team managers and the information-governance lead report on sharing decisions' };
   return { allow: true, reason: has(r, 'ig_lead') ? 'information-governance oversight' : 'team management' };
 }
+
+// ---------- an organisation's own feeds of records ----------
+
+/** Who asks to load or manage a feed: a signed-in practitioner, an agency system's API token, or the operator at the server. */
+export type FeedRequester = (Requester & { via: 'password' | 'oidc' | 'api-token' }) | { operator: true };
+
+/**
+ * Importing a feed is an organisation writing its own records about people (they are its records,
+ * sent by its own systems; linking them to people is a later, separate step). Allowed:
+ * - an API token of a practitioner of the feed's organisation (the agency's system sending its data);
+ * - a team manager or information-governance lead of the feed's organisation, signed in;
+ * - the operator at the server's command line (who holds the database anyway; audited as `cli`).
+ * Never anyone of another organisation, and never a system administrator by role alone.
+ */
+export function mayImportFeed(r: FeedRequester, feed: { organisationId: string }): OrganisationRecordDecision {
+  if ('operator' in r) return { allow: true, reason: 'the operator at the server command line' };
+  if (r.organisationId !== feed.organisationId) return { allow: false, reason: "Only the feed's own organisation can send records through it" };
+  if (r.via === 'api-token') return { allow: true, reason: "an API token of the feed's organisation" };
+  if (has(r, 'team_manager') || has(r, 'ig_lead')) return { allow: true, reason: has(r, 'ig_lead') ? 'information-governance lead of the organisation' : 'team manager of the organisation' };
+  return { allow: false, reason: 'Only a team manager or the information-governance lead (or an API token of the organisation) can import a feed' };
+}
+
+/**
+ * Creating a feed (its mapping) and reading its runs and refused rows: the same people as importing.
+ * A run's refused rows carry excerpts of what was sent, so they stay within the organisation.
+ */
+export function mayManageFeeds(r: FeedRequester, organisationId: string): OrganisationRecordDecision {
+  return mayImportFeed(r, { organisationId });
+}
+
+/**
+ * The outbound births list for a children's centre: only its own team managers, practitioners and IG
+ * lead (it is sent to them), or the job that produces it (the operator/system).
+ */
+export function mayReceiveBirthsFeed(r: FeedRequester, centreOrganisationId: string): OrganisationRecordDecision {
+  if ('operator' in r) return { allow: true, reason: 'the weekly job or the operator' };
+  if (r.organisationId !== centreOrganisationId) return { allow: false, reason: "Only the children's centre's own staff receive its list of new births" };
+  return { allow: true, reason: "staff of the children's centre" };
+}

@@ -4,6 +4,10 @@ import { AuditService } from '../audit/audit-service.ts';
 import { resolveAppSecret, SecretBox } from '../auth/secrets.ts';
 import { AuditRepository } from '../repositories/audit-repository.ts';
 import { CredentialRepository } from '../repositories/credential-repository.ts';
+import { FeedRepository } from '../repositories/feed-repository.ts';
+import { FeedService } from '../feeds/feed-service.ts';
+import { BirthsFeedService } from '../feeds/births.ts';
+import { birthsFeedJob } from '../jobs/births-feed.ts';
 import { JobRepository } from '../repositories/job-repository.ts';
 import { accessReviewReminderJob } from '../jobs/access-review-reminder.ts';
 import { agreementReviewReminderJob } from '../jobs/agreement-review-reminder.ts';
@@ -31,6 +35,7 @@ export function createServices(config: Config, database: DatabaseHandle, options
   const repositories = {
     audit: new AuditRepository(database),
     credentials: new CredentialRepository(database),
+    feeds: new FeedRepository(database),
     jobs: new JobRepository(database),
     organisations: new OrganisationRepository(database),
     people: new PeopleRepository(database),
@@ -79,12 +84,15 @@ export function createServices(config: Config, database: DatabaseHandle, options
   const consents = new ConsentService({ sharing: repositories.sharing, people: repositories.people, organisations: repositories.organisations, gate, audit });
   const agreements = new AgreementService({ sharing: repositories.sharing, organisations: repositories.organisations, audit, now: options.now });
   const sharing = new SharingService({ sharing: repositories.sharing, people: repositories.people, organisations: repositories.organisations, users: repositories.users, gate, audit });
+  const feeds = new FeedService({ feeds: repositories.feeds, audit, now: options.now });
+  const births = new BirthsFeedService({ feeds: repositories.feeds, sharing: repositories.sharing, organisations: repositories.organisations, audit, now: options.now });
   // Background jobs: defined here, started by the server (src/server.ts), not by short-lived commands.
   const jobs = new JobService({ database, audit, jobs: repositories.jobs });
   jobs.define(accessReviewReminderJob(people));
   jobs.define(agreementReviewReminderJob(agreements));
   jobs.define(sharingApprovalChaseJob(sharing));
-  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc, consents, agreements, sharing, jobs };
+  jobs.define(birthsFeedJob(births));
+  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc, consents, agreements, sharing, feeds, births, jobs };
 }
 
 export type Services = ReturnType<typeof createServices>;

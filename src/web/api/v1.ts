@@ -3,6 +3,7 @@ import type { Services } from '../../services/index.ts';
 import { actorOf } from '../../services/principal.ts';
 import { auditContext } from '../request-context.ts';
 import { registerAgreementRoutes } from './agreements.ts';
+import { isFeedUpload, registerFeedRoutes } from './feeds.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { registerSharingRoutes } from './sharing.ts';
 import { ApiRegistry } from './registry.ts';
@@ -56,6 +57,7 @@ export function buildApiRegistry(services: Services): ApiRegistry {
   registerPeopleRoutes(registry, services);
   registerSharingRoutes(registry, services);
   registerAgreementRoutes(registry, services);
+  registerFeedRoutes(registry, services);
 
   return registry;
 }
@@ -87,7 +89,9 @@ export function apiV1Routes(services: Services, registry: ApiRegistry): Router {
   // Bodies are parsed only after the caller is known.
   // Consent evidence (a scanned form, base64) may be up to 5 MB.
   router.use('/api/v1/people/:id/consents', express.json({ limit: '8mb' }));
-  router.use('/api/v1', express.json({ limit: '1mb' }));
+  // A feed's file is streamed straight into the import (src/feeds): never parsed or buffered here.
+  const json = express.json({ limit: '1mb' });
+  router.use('/api/v1', (req, res, next) => (isFeedUpload(req) ? next() : json(req, res, next)));
   registry.mount(router);
   return router;
 }
