@@ -9,6 +9,8 @@ import { adminRoutes } from './journeys/admin/routes.ts';
 import { agreementRoutes } from './journeys/agreements/routes.ts';
 import { auditRoutes } from './journeys/audit/routes.ts';
 import { CONSENT_UPLOAD_PATHS, consentRoutes } from './journeys/consent/routes.ts';
+import { feedRoutes } from './journeys/feeds/routes.ts';
+import { setupFeedUploads } from './journeys/feeds/upload.ts';
 import { homeRoutes } from './journeys/home/routes.ts';
 import { inboxRoutes } from './journeys/inbox/routes.ts';
 import { oidcRoutes } from './journeys/oidc/routes.ts';
@@ -59,6 +61,7 @@ export function createApp(services: Services, logger: Logger): Express {
   setupSessions(app, services);
   // The consent form uploads its evidence: read before the CSRF check, so the check sees its token.
   setupMultipartForms(app, { paths: CONSENT_UPLOAD_PATHS, maxBytes: 5 * 1024 * 1024 + 256 * 1024 });
+  setupFeedUploads(app);
   setupCsrf(app);
   setupAuthentication(app, services);
   app.use(signInRoutes(services));
@@ -72,6 +75,7 @@ export function createApp(services: Services, logger: Logger): Express {
   app.use(sharingRoutes(services));
   app.use(inboxRoutes(services));
   app.use(agreementRoutes(services));
+  app.use(feedRoutes(services));
 
   setupErrorHandling(app, logger);
   return app;

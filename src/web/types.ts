@@ -1,6 +1,7 @@
 import type { Principal } from '../services/principal.ts';
 import type { ShareDraft } from './journeys/sharing/draft.ts';
 import type { UploadedFile } from './setup/multipart.ts';
+import type { StreamedUpload } from './journeys/feeds/upload.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -12,6 +13,8 @@ declare global {
       principal?: Principal;
       /** Files of a multipart form (setupMultipartForms). */
       uploads?: UploadedFile[];
+      /** A feed file being uploaded, not yet read (setupFeedUploads). */
+      feedUpload?: StreamedUpload;
     }
   }
 }

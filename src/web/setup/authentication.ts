@@ -52,6 +52,9 @@ function navigationFor(req: Request) {
     items.push({ href: urls.accessReviews.list(), text: 'Access reviews', active: req.path.startsWith('/access-reviews') });
     items.push({ href: urls.audit.search(), text: 'Audit log', active: req.path.startsWith('/audit') });
   }
+  if (hasRole(p, 'ig_lead', 'team_manager')) {
+    items.push({ href: '/feeds', text: 'Data feeds', active: req.path.startsWith('/feeds') });
+  }
   if (hasRole(p, 'ig_lead', 'team_manager', 'system_admin')) {
     items.push({ href: urls.agreements.list(), text: 'Sharing agreements', active: req.path.startsWith('/agreements') });
   }
