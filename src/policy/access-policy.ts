@@ -539,3 +539,15 @@ export function mayReceiveBirthsFeed(r: FeedRequester, centreOrganisationId: str
   if (r.organisationId !== centreOrganisationId) return { allow: false, reason: "Only the children's centre's own staff receive its list of new births" };
   return { allow: true, reason: "staff of the children's centre" };
 }
+
+/**
+ * Running record linkage over an organisation's feed records and deciding its review queue (accept,
+ * reject, undo a link): the organisation's own team managers, information-governance lead and
+ * practitioners, and the operator. The candidate person's identity is still read through `decide`.
+ */
+export function mayReviewLinks(r: FeedRequester, organisationId: string): OrganisationRecordDecision {
+  if ('operator' in r) return { allow: true, reason: 'the operator at the server command line' };
+  if (r.organisationId !== organisationId) return { allow: false, reason: "Only the organisation whose records they are reviews their links to people" };
+  if (has(r, 'team_manager') || has(r, 'ig_lead') || has(r, 'practitioner')) return { allow: true, reason: "staff of the records' organisation" };
+  return { allow: false, reason: 'Only practitioners, team managers and the information-governance lead review record links' };
+}

@@ -6,6 +6,8 @@ import { AuditRepository } from '../repositories/audit-repository.ts';
 import { CredentialRepository } from '../repositories/credential-repository.ts';
 import { FeedRepository } from '../repositories/feed-repository.ts';
 import { FeedService } from '../feeds/feed-service.ts';
+import { LinkingRepository } from '../repositories/linking-repository.ts';
+import { LinkingService } from './linking-service.ts';
 import { BirthsFeedService } from '../feeds/births.ts';
 import { birthsFeedJob } from '../jobs/births-feed.ts';
 import { JobRepository } from '../repositories/job-repository.ts';
@@ -92,7 +94,8 @@ export function createServices(config: Config, database: DatabaseHandle, options
   jobs.define(agreementReviewReminderJob(agreements));
   jobs.define(sharingApprovalChaseJob(sharing));
   jobs.define(birthsFeedJob(births));
-  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc, consents, agreements, sharing, feeds, births, jobs };
+  const linking = new LinkingService({ links: new LinkingRepository(database), people: repositories.people, persons: people, audit, now: options.now });
+  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc, consents, agreements, sharing, feeds, births, linking, jobs };
 }
 
 export type Services = ReturnType<typeof createServices>;

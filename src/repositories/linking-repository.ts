@@ -1,0 +1,258 @@
+/**
+ * Record linkage decisions (migration 0008): links from agency source records to people, and the
+ * review queue of uncertain pairs. Links and decisions are kept; undoing a link marks it undone.
+ */
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '../db/database.ts';
+
+export interface LinkSourceRecord {
+  organisationId: string;
+  kind: string;
+  sourceRecordId: string;
+  givenNames: string | null;
+  familyName: string | null;
+  dateOfBirth: string | null;
+  sex: string | null;
+  nhsNumber: string | null;
+  postcode: string | null;
+  address: string | null;
+  email: string | null;
+  subjectId: string | null;
+  lastRunId: string;
+}
+
+export interface LinkReviewRow {
+  subjectId: string;
+  id: string;
+  organisationId: string;
+  kind: string;
+  sourceRecordId: string;
+  weight: number;
+  probability: number;
+  explanation: unknown;
+  status: 'pending' | 'accepted' | 'rejected';
+  createdAt: Date;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  note: string | null;
+}
+
+export interface RecordLinkRow {
+  subjectId: string;
+  id: string;
+  organisationId: string;
+  kind: string;
+  sourceRecordId: string;
+  how: 'auto' | 'accepted' | 'manual';
+  weight: number | null;
+  runId: string | null;
+  createdBy: string;
+  createdAt: Date;
+  undoneBy: string | null;
+  undoneAt: Date | null;
+  undoReason: string | null;
+}
+
+const SOURCE_COLUMNS = sql`organisation_id, kind, source_record_id, given_names, family_name, to_char(date_of_birth, 'YYYY-MM-DD') as date_of_birth,
+  sex, nhs_number, postcode, address, email, subject_id, last_run_id`;
+
+interface SourceRow {
+  organisation_id: string;
+  kind: string;
+  source_record_id: string;
+  given_names: string | null;
+  family_name: string | null;
+  date_of_birth: string | null;
+  sex: string | null;
+  nhs_number: string | null;
+  postcode: string | null;
+  address: string | null;
+  email: string | null;
+  subject_id: string | null;
+  last_run_id: string;
+}
+
+const toSource = (r: SourceRow): LinkSourceRecord => ({
+  organisationId: r.organisation_id,
+  kind: r.kind,
+  sourceRecordId: r.source_record_id,
+  givenNames: r.given_names,
+  familyName: r.family_name,
+  dateOfBirth: r.date_of_birth,
+  sex: r.sex,
+  nhsNumber: r.nhs_number,
+  postcode: r.postcode,
+  address: r.address,
+  email: r.email,
+  subjectId: r.subject_id,
+  lastRunId: r.last_run_id,
+});
+
+interface ReviewDbRow {
+  subject_id: string;
+  id: string;
+  organisation_id: string;
+  kind: string;
+  source_record_id: string;
+  weight: number;
+  probability: number;
+  explanation: unknown;
+  status: LinkReviewRow['status'];
+  created_at: Date;
+  decided_by: string | null;
+  decided_at: Date | null;
+  note: string | null;
+}
+
+const toReview = (r: ReviewDbRow): LinkReviewRow => ({
+  subjectId: r.subject_id,
+  id: r.id,
+  organisationId: r.organisation_id,
+  kind: r.kind,
+  sourceRecordId: r.source_record_id,
+  weight: Number(r.weight),
+  probability: Number(r.probability),
+  explanation: typeof r.explanation === 'string' ? (JSON.parse(r.explanation) as unknown) : r.explanation,
+  status: r.status,
+  createdAt: new Date(r.created_at),
+  decidedBy: r.decided_by,
+  decidedAt: r.decided_at ? new Date(r.decided_at) : null,
+  note: r.note,
+});
+
+export class LinkingRepository {
+  readonly #h: DatabaseHandle;
+  constructor(handle: DatabaseHandle) {
+    this.#h = handle;
+  }
+
+  /** The organisation's unlinked people records, of one run when given. */
+  async unlinkedPeopleRecords(organisationId: string, runId?: string): Promise<LinkSourceRecord[]> {
+    const run = runId ? sql`and last_run_id = ${runId}` : sql``;
+    const { rows } = await sql<SourceRow>`select ${SOURCE_COLUMNS} from source_record
+      where organisation_id = ${organisationId} and kind = 'people' and subject_id is null ${run}
+      order by source_record_id`.execute(this.#h.db);
+    return rows.map(toSource);
+  }
+
+  async sourceRecord(organisationId: string, kind: string, sourceRecordId: string): Promise<LinkSourceRecord | undefined> {
+    const { rows } = await sql<SourceRow>`select ${SOURCE_COLUMNS} from source_record
+      where organisation_id = ${organisationId} and kind = ${kind} and source_record_id = ${sourceRecordId}`.execute(this.#h.db);
+    return rows[0] ? toSource(rows[0]) : undefined;
+  }
+
+  /** Every pair already reviewed or waiting for this record (any status). */
+  async reviewsOf(organisationId: string, kind: string, sourceRecordId: string): Promise<LinkReviewRow[]> {
+    const { rows } = await sql<ReviewDbRow>`select * from link_review
+      where organisation_id = ${organisationId} and kind = ${kind} and source_record_id = ${sourceRecordId}`.execute(this.#h.db);
+    return rows.map(toReview);
+  }
+
+  async findReview(id: string): Promise<LinkReviewRow | undefined> {
+    const { rows } = await sql<ReviewDbRow>`select * from link_review where id = ${id}`.execute(this.#h.db);
+    return rows[0] ? toReview(rows[0]) : undefined;
+  }
+
+  async pendingReviews(organisationId: string, limit = 200): Promise<LinkReviewRow[]> {
+    const { rows } = await sql<ReviewDbRow>`select * from link_review
+      where organisation_id = ${organisationId} and status = 'pending' order by created_at, id limit ${limit}`.execute(this.#h.db);
+    return rows.map(toReview);
+  }
+
+  async insertReview(r: { subjectId: string; id: string; organisationId: string; kind: string; sourceRecordId: string; weight: number; probability: number; explanation: unknown }, now: Date): Promise<void> {
+    await sql`insert into link_review (subject_id, id, organisation_id, kind, source_record_id, weight, probability, explanation, status, created_at)
+      values (${r.subjectId}, ${r.id}, ${r.organisationId}, ${r.kind}, ${r.sourceRecordId}, ${r.weight}, ${r.probability},
+        ${JSON.stringify(r.explanation)}::jsonb, 'pending', ${now})`.execute(this.#h.db);
+  }
+
+  /** Re-opens a decided pair (after an undone link). */
+  async reopenReview(subjectId: string, id: string): Promise<void> {
+    await sql`update link_review set status = 'pending', decided_by = null, decided_at = null, note = null
+      where subject_id = ${subjectId} and id = ${id}`.execute(this.#h.db);
+  }
+
+  /**
+   * Decides a pending pair; an accepted one links the source record in the same transaction.
+   * Returns false when the pair was no longer pending or the record is already linked.
+   */
+  async decideReview(
+    review: LinkReviewRow,
+    d: { status: 'accepted' | 'rejected'; decidedBy: string; note: string | null; linkId: string },
+    now: Date,
+  ): Promise<boolean> {
+    return this.#h.db.transaction().execute(async (trx) => {
+      const updated = await sql`update link_review set status = ${d.status}, decided_by = ${d.decidedBy}, decided_at = ${now}, note = ${d.note}
+        where subject_id = ${review.subjectId} and id = ${review.id} and status = 'pending'`.execute(trx);
+      if (Number(updated.numAffectedRows ?? 0) !== 1) return false;
+      if (d.status === 'accepted') {
+        const linked = await sql`update source_record set subject_id = ${review.subjectId}
+          where organisation_id = ${review.organisationId} and kind = ${review.kind} and source_record_id = ${review.sourceRecordId} and subject_id is null`.execute(trx);
+        if (Number(linked.numAffectedRows ?? 0) !== 1) throw new Error(`source record ${review.sourceRecordId} is already linked`);
+        await sql`insert into record_link (subject_id, id, organisation_id, kind, source_record_id, how, weight, run_id, created_by, created_at)
+          values (${review.subjectId}, ${d.linkId}, ${review.organisationId}, ${review.kind}, ${review.sourceRecordId}, 'accepted', ${review.weight}, null, ${d.decidedBy}, ${now})`.execute(trx);
+      }
+      return true;
+    });
+  }
+
+  /** Links an unlinked source record automatically. False when it was linked meanwhile. */
+  async insertAutoLink(l: { subjectId: string; id: string; organisationId: string; kind: string; sourceRecordId: string; weight: number; runId: string | null; createdBy: string }, now: Date): Promise<boolean> {
+    return this.#h.db.transaction().execute(async (trx) => {
+      const linked = await sql`update source_record set subject_id = ${l.subjectId}
+        where organisation_id = ${l.organisationId} and kind = ${l.kind} and source_record_id = ${l.sourceRecordId} and subject_id is null`.execute(trx);
+      if (Number(linked.numAffectedRows ?? 0) !== 1) return false;
+      await sql`insert into record_link (subject_id, id, organisation_id, kind, source_record_id, how, weight, run_id, created_by, created_at)
+        values (${l.subjectId}, ${l.id}, ${l.organisationId}, ${l.kind}, ${l.sourceRecordId}, 'auto', ${l.weight}, ${l.runId}, ${l.createdBy}, ${now})`.execute(trx);
+      return true;
+    });
+  }
+
+  async findLink(id: string): Promise<RecordLinkRow | undefined> {
+    const { rows } = await sql<Record<string, unknown>>`select * from record_link where id = ${id}`.execute(this.#h.db);
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      subjectId: r.subject_id as string,
+      id: r.id as string,
+      organisationId: r.organisation_id as string,
+      kind: r.kind as string,
+      sourceRecordId: r.source_record_id as string,
+      how: r.how as RecordLinkRow['how'],
+      weight: r.weight === null ? null : Number(r.weight),
+      runId: r.run_id as string | null,
+      createdBy: r.created_by as string,
+      createdAt: new Date(r.created_at as string),
+      undoneBy: r.undone_by as string | null,
+      undoneAt: r.undone_at ? new Date(r.undone_at as string) : null,
+      undoReason: r.undo_reason as string | null,
+    };
+  }
+
+  async activeLinkOf(organisationId: string, kind: string, sourceRecordId: string): Promise<string | undefined> {
+    const { rows } = await sql<{ id: string }>`select id from record_link
+      where organisation_id = ${organisationId} and kind = ${kind} and source_record_id = ${sourceRecordId} and undone_at is null`.execute(this.#h.db);
+    return rows[0]?.id;
+  }
+
+  /**
+   * Undoes a link: marks it undone, takes the person off the source record, and re-opens the pair
+   * for review (a pending pair with the same weight), all in one transaction.
+   */
+  async undoLink(link: RecordLinkRow, u: { undoneBy: string; reason: string; reopen: { id: string; explanation: unknown; probability: number } | null }, now: Date): Promise<boolean> {
+    return this.#h.db.transaction().execute(async (trx) => {
+      const done = await sql`update record_link set undone_by = ${u.undoneBy}, undone_at = ${now}, undo_reason = ${u.reason}
+        where subject_id = ${link.subjectId} and id = ${link.id} and undone_at is null`.execute(trx);
+      if (Number(done.numAffectedRows ?? 0) !== 1) return false;
+      await sql`update source_record set subject_id = null
+        where organisation_id = ${link.organisationId} and kind = ${link.kind} and source_record_id = ${link.sourceRecordId} and subject_id = ${link.subjectId}`.execute(trx);
+      const reopened = await sql`update link_review set status = 'pending', decided_by = null, decided_at = null, note = null
+        where organisation_id = ${link.organisationId} and kind = ${link.kind} and source_record_id = ${link.sourceRecordId} and subject_id = ${link.subjectId}`.execute(trx);
+      if (Number(reopened.numAffectedRows ?? 0) === 0 && u.reopen) {
+        await sql`insert into link_review (subject_id, id, organisation_id, kind, source_record_id, weight, probability, explanation, status, created_at)
+          values (${link.subjectId}, ${u.reopen.id}, ${link.organisationId}, ${link.kind}, ${link.sourceRecordId}, ${link.weight ?? 0}, ${u.reopen.probability},
+            ${JSON.stringify(u.reopen.explanation)}::jsonb, 'pending', ${now})`.execute(trx);
+      }
+      return true;
+    });
+  }
+}

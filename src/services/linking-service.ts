@@ -1,0 +1,343 @@
+/**
+ * Links an organisation's feed records (source_record, kind "people") to people: each record is
+ * compared with the people the database proposes as candidates (same date of birth, surname,
+ * postcode or NHS number) using the linkage engine's comparisons (src/linkage/compare.ts). Pairs at or
+ * above `autoWeight` are linked; pairs between `reviewWeight` and `autoWeight` go to a review queue
+ * with each field's level and contribution to the weight; the rest are left unlinked. Decisions are
+ * kept: a rejected pair is never proposed again, an accepted one is linked. A link can be undone: the
+ * record leaves the person and the pair is queued again. Every step is audited.
+ *
+ * The weights are fixed prior m/u probabilities (the engine's starting m, hand-set u), not trained by
+ * EM on the people table, and without term-frequency adjustment: a candidate set is too small to
+ * train on. Training on the whole people table is the next step.
+ */
+import { z } from 'zod';
+import type { Actor, AuditContext, AuditService } from '../audit/audit-service.ts';
+import { OPERATOR_ACTOR } from '../feeds/feed-service.ts';
+import { newId } from '../ids.ts';
+import { COMPARISONS, NC, compareInto, isTwinPair } from '../linkage/compare.ts';
+import { prepareFeatures } from '../linkage/features.ts';
+import { blankRecord, recordSetOf, type RawRecord } from '../linkage/records.ts';
+import { mayReviewLinks, type FeedRequester } from '../policy/access-policy.ts';
+import { AccessDeniedError, requesterOf } from '../policy/policy-gate.ts';
+import type { LinkingRepository, LinkReviewRow, LinkSourceRecord } from '../repositories/linking-repository.ts';
+import type { PeopleRepository, SearchCandidate } from '../repositories/people-repository.ts';
+import { parse, type PersonService } from './person-service.ts';
+import { actorOf, ForbiddenError, NotFoundError, ValidationError, type Principal } from './principal.ts';
+
+export type LinkCaller = Principal | 'operator';
+
+/** u (share of random pairs at each level), in the order of COMPARISONS' levels; level 0 is "missing". */
+const U: readonly (readonly number[])[] = [
+  [1, 0.01, 0.001, 0.005, 0.005, 0.01, 0.02, 0.03, 0.919],
+  [1, 0.01, 0.001, 0.005, 0.01, 0.02, 0.954],
+  [1, 0.001, 0.0005, 0.0005, 0.005, 0.05, 0.2, 0.743],
+  [1, 0.001, 0.01, 0.05, 0.2, 0.739],
+  [1, 0.000001, 0.00001, 0.999989],
+  [1, 0.000001, 0.00001, 0.999989],
+  [1, 0.5, 0.5],
+  [1, 0.00001, 0.001, 0.99899],
+  [1, 0.3, 0.05, 0.65],
+  [1, 0.001, 0.01, 0.05, 0.939],
+];
+/** log2 prior odds that a candidate the database proposes is the same person. */
+const PRIOR = Math.log2(1 / 1000);
+
+export interface FieldContribution {
+  comparison: string;
+  level: string;
+  m: number;
+  u: number;
+  weight: number;
+}
+export interface PairExplanation {
+  prior: number;
+  fields: FieldContribution[];
+  weight: number;
+  probability: number;
+  twinGuard: boolean;
+}
+
+export interface LinkRunResult {
+  considered: number;
+  linked: Array<{ sourceRecordId: string; subjectId: string; linkId: string; weight: number; notified: number }>;
+  queued: Array<{ sourceRecordId: string; subjectId: string; reviewId: string; weight: number }>;
+  left: string[];
+}
+
+export const decideReviewSchema = z.object({
+  decision: z.enum(['accept', 'reject'], { error: 'Choose accept or reject' }),
+  note: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(2000, 'The note must be 2000 characters or fewer').optional()),
+});
+export const undoLinkSchema = z.object({ reason: z.string({ error: 'Enter why the link is wrong' }).trim().min(1, 'Enter why the link is wrong').max(2000, 'The reason must be 2000 characters or fewer') });
+
+const toDob = (iso: string | null) => (iso && /^\d{4}-\d{2}-\d{2}$/.test(iso) ? iso.replaceAll('-', '') : '');
+const isoOf = (d: unknown): string | null => (d instanceof Date ? d.toISOString().slice(0, 10) : typeof d === 'string' ? d.slice(0, 10) : null);
+
+function sourceRaw(r: LinkSourceRecord, id: string): RawRecord {
+  return {
+    ...blankRecord(id),
+    firstName: r.givenNames ?? '',
+    surname: r.familyName ?? '',
+    dob: toDob(r.dateOfBirth),
+    sex: r.sex ?? '',
+    postcode: r.postcode ?? '',
+    address: r.address ?? '',
+    nhsNumber: (r.nhsNumber ?? '').replace(/\s/g, ''),
+    email: r.email ?? '',
+  };
+}
+
+function candidateRaw(c: SearchCandidate, id: string): RawRecord {
+  const name = c.names.find((n) => n.kind === 'current') ?? c.names[0];
+  return {
+    ...blankRecord(id),
+    firstName: name?.givenNames ?? '',
+    surname: name?.familyName ?? '',
+    dob: toDob(isoOf(c.dateOfBirth)),
+    sex: c.sex === 'unknown' || c.sex === 'not_specified' ? '' : c.sex,
+    postcode: c.postcodes[0] ?? '',
+    nhsNumber: c.identifiers.find((i) => i.scheme === 'nhs_number')?.value ?? '',
+  };
+}
+
+/** Scores one source record against its candidates with the engine's comparison levels. */
+export function scorePairs(source: LinkSourceRecord, candidates: readonly SearchCandidate[]): Array<{ candidate: SearchCandidate; explanation: PairExplanation }> {
+  if (candidates.length === 0) return [];
+  const set = recordSetOf([...candidates.map((c, k) => candidateRaw(c, `c${k}`)), sourceRaw(source, 's')]);
+  const f = prepareFeatures(set);
+  const s = candidates.length;
+  return candidates.map((candidate, i) => {
+    const levels = new Uint8Array(NC);
+    compareInto(f, s, i, levels);
+    const fields: FieldContribution[] = [];
+    let total = PRIOR;
+    for (let c = 0; c < NC; c++) {
+      const l = levels[c]!;
+      const def = COMPARISONS[c]!;
+      const m = l === 0 ? 1 : def.mStart[l]!;
+      const u = U[c]![l]!;
+      const weight = l === 0 ? 0 : Math.log2(m / u);
+      total += weight;
+      fields.push({ comparison: def.name, level: def.levels[l]!, m, u, weight });
+    }
+    return { candidate, explanation: { prior: PRIOR, fields, weight: total, probability: 1 / (1 + 2 ** -total), twinGuard: isTwinPair(f, s, i, levels) } };
+  });
+}
+
+export class LinkingService {
+  readonly #links: LinkingRepository;
+  readonly #people: PeopleRepository;
+  readonly #persons: PersonService;
+  readonly #audit: AuditService;
+  readonly #now: () => Date;
+  readonly autoWeight: number;
+  readonly reviewWeight: number;
+
+  /** `autoWeight`/`reviewWeight`: match weights (log2 odds, prior included) to link at and to queue at (20 and 4). */
+  constructor(deps: { links: LinkingRepository; people: PeopleRepository; persons: PersonService; audit: AuditService; now?: () => Date; autoWeight?: number; reviewWeight?: number }) {
+    this.#links = deps.links;
+    this.#people = deps.people;
+    this.#persons = deps.persons;
+    this.#audit = deps.audit;
+    this.#now = deps.now ?? (() => new Date());
+    this.autoWeight = deps.autoWeight ?? 20;
+    this.reviewWeight = deps.reviewWeight ?? 4;
+  }
+
+  #allow(caller: LinkCaller, organisationId: string): Actor {
+    const r: FeedRequester = caller === 'operator' ? { operator: true } : { ...requesterOf(caller), via: caller.via };
+    const d = mayReviewLinks(r, organisationId);
+    if (!d.allow) throw new ForbiddenError(d.reason);
+    return caller === 'operator' ? OPERATOR_ACTOR : actorOf(caller);
+  }
+
+  async #candidates(r: LinkSourceRecord): Promise<SearchCandidate[]> {
+    return this.#people.searchCandidates({
+      dates: r.dateOfBirth ? [r.dateOfBirth] : undefined,
+      familyNorms: r.familyName ? [r.familyName.trim().toLowerCase()] : undefined,
+      postcode: r.postcode ?? undefined,
+      identifier: r.nhsNumber ? r.nhsNumber.replace(/\s/g, '') : undefined,
+      limit: 500,
+    });
+  }
+
+  /** Links the organisation's unlinked people records (of one import run when given). */
+  async run(caller: LinkCaller, organisationId: string, ctx: AuditContext, options: { runId?: string } = {}): Promise<LinkRunResult> {
+    const actor = this.#allow(caller, organisationId);
+    const records = await this.#links.unlinkedPeopleRecords(organisationId, options.runId);
+    const result: LinkRunResult = { considered: records.length, linked: [], queued: [], left: [] };
+    for (const r of records) {
+      const earlier = await this.#links.reviewsOf(r.organisationId, r.kind, r.sourceRecordId);
+      const decided = new Map(earlier.map((x) => [x.subjectId, x]));
+      const scored = scorePairs(r, await this.#candidates(r))
+        .filter((x) => decided.get(x.candidate.subjectId)?.status !== 'rejected')
+        .sort((a, b) => b.explanation.weight - a.explanation.weight);
+      const best = scored[0];
+      const second = scored[1];
+      const clear = best && (!second || second.explanation.weight < this.reviewWeight);
+      if (best && clear && !best.explanation.twinGuard && best.explanation.weight >= this.autoWeight && decided.get(best.candidate.subjectId)?.status !== 'pending') {
+        const linkId = newId();
+        if (!(await this.#links.insertAutoLink({ subjectId: best.candidate.subjectId, id: linkId, organisationId, kind: r.kind, sourceRecordId: r.sourceRecordId, weight: best.explanation.weight, runId: options.runId ?? null, createdBy: actor.label }, this.#now()))) continue;
+        await this.#audit.record({
+          actor,
+          action: 'record-link.auto',
+          outcome: 'success',
+          subjectType: 'person',
+          subjectId: best.candidate.subjectId,
+          purpose: 'link an agency record to the person it is about',
+          reason: `match weight ${best.explanation.weight.toFixed(1)} at or above ${this.autoWeight}`,
+          details: { linkId, organisationId, kind: r.kind, sourceRecordId: r.sourceRecordId, runId: options.runId ?? null, weight: best.explanation.weight },
+          context: ctx,
+        });
+        const notified = await this.#notifyInvolved(actor, best.candidate.subjectId, r, ctx);
+        result.linked.push({ sourceRecordId: r.sourceRecordId, subjectId: best.candidate.subjectId, linkId, weight: best.explanation.weight, notified });
+        continue;
+      }
+      let queued = false;
+      for (const x of scored) {
+        if (x.explanation.weight < this.reviewWeight) break;
+        if (decided.has(x.candidate.subjectId)) {
+          queued ||= decided.get(x.candidate.subjectId)!.status === 'pending';
+          continue;
+        }
+        const reviewId = newId();
+        await this.#links.insertReview(
+          { subjectId: x.candidate.subjectId, id: reviewId, organisationId, kind: r.kind, sourceRecordId: r.sourceRecordId, weight: x.explanation.weight, probability: x.explanation.probability, explanation: x.explanation },
+          this.#now(),
+        );
+        await this.#audit.record({
+          actor,
+          action: 'record-link.queued',
+          outcome: 'success',
+          subjectType: 'person',
+          subjectId: x.candidate.subjectId,
+          purpose: 'link an agency record to the person it is about',
+          reason: `match weight ${x.explanation.weight.toFixed(1)} between ${this.reviewWeight} and ${this.autoWeight}${x.explanation.twinGuard ? ' (possible twin)' : ''}`,
+          details: { reviewId, organisationId, kind: r.kind, sourceRecordId: r.sourceRecordId, weight: x.explanation.weight },
+          context: ctx,
+        });
+        result.queued.push({ sourceRecordId: r.sourceRecordId, subjectId: x.candidate.subjectId, reviewId, weight: x.explanation.weight });
+        queued = true;
+      }
+      if (!queued) result.left.push(r.sourceRecordId);
+    }
+    return result;
+  }
+
+  /** The organisation's pending pairs with their explanations (no person identity: see `review`). */
+  async queue(p: Principal): Promise<LinkReviewRow[]> {
+    this.#allow(p, p.organisationId);
+    return this.#links.pendingReviews(p.organisationId);
+  }
+
+  /**
+   * One pair for a reviewer: the organisation's own source record, the explanation, and the candidate
+   * person's identity read through the PolicyGate (withheld, with the reason, when the reviewer has no basis).
+   */
+  async review(p: Principal, reviewId: string, ctx: AuditContext) {
+    const review = await this.#links.findReview(reviewId);
+    if (!review) throw new NotFoundError('No such link review');
+    this.#allow(p, review.organisationId);
+    const source = await this.#links.sourceRecord(review.organisationId, review.kind, review.sourceRecordId);
+    let person: Awaited<ReturnType<PersonService['view']>> | null = null;
+    let withheld: string | null = null;
+    try {
+      person = await this.#persons.view(p, review.subjectId, ctx, { purpose: 'review a proposed record link', reason: `link review ${review.id}` });
+    } catch (e) {
+      if (e instanceof AccessDeniedError || e instanceof ForbiddenError) withheld = e.message;
+      else throw e;
+    }
+    return { review, source, person, withheld };
+  }
+
+  async decide(p: Principal, reviewId: string, input: unknown, ctx: AuditContext): Promise<{ status: 'accepted' | 'rejected'; linkId: string | null; notified: number }> {
+    const parsed = { data: parse(decideReviewSchema, input) };
+    const review = await this.#links.findReview(reviewId);
+    if (!review) throw new NotFoundError('No such link review');
+    const actor = this.#allow(p, review.organisationId);
+    if (review.status !== 'pending') throw new ValidationError({ decision: `This pair was already ${review.status}` });
+    const status = parsed.data.decision === 'accept' ? 'accepted' : 'rejected';
+    if (status === 'accepted') {
+      const source = await this.#links.sourceRecord(review.organisationId, review.kind, review.sourceRecordId);
+      if (source?.subjectId) throw new ValidationError({ decision: 'This record is already linked to a person: undo that link first' });
+    }
+    const linkId = newId();
+    if (!(await this.#links.decideReview(review, { status, decidedBy: actor.label, note: parsed.data.note ?? null, linkId }, this.#now()))) {
+      throw new ValidationError({ decision: 'This pair was decided by someone else meanwhile' });
+    }
+    await this.#audit.record({
+      actor,
+      action: `record-link.${status}`,
+      outcome: 'success',
+      subjectType: 'person',
+      subjectId: review.subjectId,
+      purpose: 'decide whether an agency record is about this person',
+      reason: parsed.data.note ?? `pair ${status} by a reviewer`,
+      details: { reviewId, linkId: status === 'accepted' ? linkId : null, organisationId: review.organisationId, kind: review.kind, sourceRecordId: review.sourceRecordId, weight: review.weight },
+      context: ctx,
+    });
+    if (status === 'rejected') return { status, linkId: null, notified: 0 };
+    const source = await this.#links.sourceRecord(review.organisationId, review.kind, review.sourceRecordId);
+    const notified = source ? await this.#notifyInvolved(actor, review.subjectId, source, ctx) : 0;
+    return { status, linkId, notified };
+  }
+
+  /** Undoes a wrong link: the record leaves the person (source_record.subject_id cleared) and the pair is queued again. */
+  async undo(caller: LinkCaller, linkId: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const parsed = { data: parse(undoLinkSchema, input) };
+    const link = await this.#links.findLink(linkId);
+    if (!link) throw new NotFoundError('No such record link');
+    const actor = this.#allow(caller, link.organisationId);
+    if (link.undoneAt) throw new ValidationError({ reason: 'This link was already undone' });
+    const source = await this.#links.sourceRecord(link.organisationId, link.kind, link.sourceRecordId);
+    const candidates = source ? await this.#people.candidates([link.subjectId]) : [];
+    const scored = source ? scorePairs(source, candidates)[0] : undefined;
+    const reopen = scored ? { id: newId(), explanation: scored.explanation, probability: scored.explanation.probability } : null;
+    if (!(await this.#links.undoLink(link, { undoneBy: actor.label, reason: parsed.data.reason, reopen }, this.#now()))) {
+      throw new ValidationError({ reason: 'This link was undone by someone else meanwhile' });
+    }
+    await this.#audit.record({
+      actor,
+      action: 'record-link.undone',
+      outcome: 'success',
+      subjectType: 'person',
+      subjectId: link.subjectId,
+      purpose: 'correct a wrong link between an agency record and a person',
+      reason: parsed.data.reason,
+      details: { linkId, organisationId: link.organisationId, kind: link.kind, sourceRecordId: link.sourceRecordId, how: link.how, requeued: true },
+      context: ctx,
+    });
+  }
+
+  /** Notifies the practitioners with an active involvement with the person that a new record links to them. */
+  async #notifyInvolved(actor: Actor, subjectId: string, r: LinkSourceRecord, ctx: AuditContext): Promise<number> {
+    const today = this.#now().toISOString().slice(0, 10);
+    const involvements = await this.#people.involvements([subjectId]);
+    const recipients = [...new Set(involvements.filter((i) => i.practitionerId && (!i.endDate || isoOf(i.endDate)! >= today) && i.startDate <= today).map((i) => i.practitionerId!))];
+    if (recipients.length === 0) return 0;
+    await this.#people.insertNotifications(
+      recipients.map((recipientUserId) => ({
+        id: newId(),
+        recipientUserId,
+        kind: 'record-linked',
+        subjectId,
+        message: 'A new record from another agency has been linked to a person you are involved with.',
+        link: `/people/${subjectId}`,
+      })),
+      this.#now(),
+    );
+    await this.#audit.record({
+      actor,
+      action: 'record-link.notified',
+      outcome: 'success',
+      subjectType: 'person',
+      subjectId,
+      purpose: 'tell the practitioners involved that a new record links to the person',
+      reason: 'an active involvement with the person',
+      details: { organisationId: r.organisationId, kind: r.kind, sourceRecordId: r.sourceRecordId, recipients },
+      context: ctx,
+    });
+    return recipients.length;
+  }
+}
