@@ -13,6 +13,7 @@ import { feedRoutes } from './journeys/feeds/routes.ts';
 import { setupFeedUploads } from './journeys/feeds/upload.ts';
 import { homeRoutes } from './journeys/home/routes.ts';
 import { inboxRoutes } from './journeys/inbox/routes.ts';
+import { linkingRoutes } from './journeys/linking/routes.ts';
 import { oidcRoutes } from './journeys/oidc/routes.ts';
 import { peopleRoutes } from './journeys/people/routes.ts';
 import { sharingRoutes } from './journeys/sharing/routes.ts';
@@ -76,6 +77,7 @@ export function createApp(services: Services, logger: Logger): Express {
   app.use(inboxRoutes(services));
   app.use(agreementRoutes(services));
   app.use(feedRoutes(services));
+  app.use(linkingRoutes(services));
 
   setupErrorHandling(app, logger);
   return app;

@@ -4,6 +4,7 @@ import { actorOf } from '../../services/principal.ts';
 import { auditContext } from '../request-context.ts';
 import { registerAgreementRoutes } from './agreements.ts';
 import { isFeedUpload, registerFeedRoutes } from './feeds.ts';
+import { registerLinkingRoutes } from './linking.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { registerSharingRoutes } from './sharing.ts';
 import { ApiRegistry } from './registry.ts';
@@ -58,6 +59,7 @@ export function buildApiRegistry(services: Services): ApiRegistry {
   registerSharingRoutes(registry, services);
   registerAgreementRoutes(registry, services);
   registerFeedRoutes(registry, services);
+  registerLinkingRoutes(registry, services);
 
   return registry;
 }

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { LinkReviewRow } from '../../repositories/linking-repository.ts';
+import type { Services } from '../../services/index.ts';
+import { auditContext } from '../request-context.ts';
+import type { ApiRegistry } from './registry.ts';
+import { ErrorSchema } from './schemas.ts';
+
+/** Record linkage: link an organisation's feed records to people, and its review queue of uncertain pairs. */
+export function registerLinkingRoutes(registry: ApiRegistry, services: Services) {
+  const Field = z.object({ comparison: z.string(), level: z.string(), m: z.number(), u: z.number(), weight: z.number().meta({ description: 'log2(m/u): this field’s contribution to the match weight' }) });
+  const Review = registry.component(
+    'LinkReview',
+    z.object({
+      id: z.uuid(),
+      subjectId: z.uuid().meta({ description: 'The candidate person' }),
+      kind: z.string(),
+      sourceRecordId: z.string().meta({ description: "Your organisation's record id" }),
+      weight: z.number().meta({ description: 'Match weight: log2 odds, the prior plus every field’s contribution' }),
+      probability: z.number(),
+      explanation: z.object({ prior: z.number(), weight: z.number(), probability: z.number(), twinGuard: z.boolean(), fields: z.array(Field) }),
+      status: z.enum(['pending', 'accepted', 'rejected']),
+      createdAt: z.iso.datetime(),
+    }),
+  );
+  const reviewOut = (r: LinkReviewRow) => ({
+    id: r.id,
+    subjectId: r.subjectId,
+    kind: r.kind,
+    sourceRecordId: r.sourceRecordId,
+    weight: r.weight,
+    probability: r.probability,
+    explanation: r.explanation as z.infer<typeof Review>['explanation'],
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+  });
+  const denied = { 403: { description: 'Not allowed', schema: ErrorSchema } };
+
+  registry.add({
+    method: 'post',
+    path: '/api/v1/linking/runs',
+    operationId: 'runLinking',
+    summary: "Link your organisation's unlinked people records to people",
+    description: 'Links clear matches, queues uncertain pairs for review (never a pair already rejected), and leaves the rest unlinked. Practitioners with an active involvement are notified of new links.',
+    tags: ['Linking'],
+    secured: true,
+    request: { body: z.object({ runId: z.uuid().optional().meta({ description: 'Only the records of this import run' }) }) },
+    responses: {
+      200: {
+        description: 'What was linked, queued and left',
+        schema: z.object({
+          considered: z.number().int(),
+          linked: z.array(z.object({ sourceRecordId: z.string(), subjectId: z.uuid(), linkId: z.uuid(), weight: z.number(), notified: z.number().int() })),
+          queued: z.array(z.object({ sourceRecordId: z.string(), subjectId: z.uuid(), reviewId: z.uuid(), weight: z.number() })),
+          left: z.array(z.string()),
+        }),
+      },
+      ...denied,
+    },
+    handler: async ({ req, body }) => services.linking.run(req.principal!, req.principal!.organisationId, auditContext(req), body.runId ? { runId: body.runId } : {}),
+  });
+
+  registry.add({
+    method: 'get',
+    path: '/api/v1/linking/reviews',
+    operationId: 'listLinkReviews',
+    summary: "Your organisation's pairs waiting for review, with each field's contribution",
+    tags: ['Linking'],
+    secured: true,
+    responses: { 200: { description: 'The pending pairs', schema: z.object({ reviews: z.array(Review) }) }, ...denied },
+    handler: async ({ req }) => ({ reviews: (await services.linking.queue(req.principal!)).map(reviewOut) }),
+  });
+
+  registry.add({
+    method: 'post',
+    path: '/api/v1/linking/reviews/:id/decision',
+    operationId: 'decideLinkReview',
+    summary: 'Accept (link) or reject (never propose again) a pair',
+    tags: ['Linking'],
+    secured: true,
+    request: { params: z.object({ id: z.uuid() }), body: z.object({ decision: z.enum(['accept', 'reject']), note: z.string().max(2000).optional() }) },
+    responses: {
+      200: { description: 'The decision', schema: z.object({ status: z.enum(['accepted', 'rejected']), linkId: z.uuid().nullable(), notified: z.number().int() }) },
+      404: { description: 'No such review', schema: ErrorSchema },
+      ...denied,
+    },
+    handler: async ({ req, params, body }) => services.linking.decide(req.principal!, params.id, body, auditContext(req)),
+  });
+
+  registry.add({
+    method: 'post',
+    path: '/api/v1/linking/links/:id/undo',
+    operationId: 'undoRecordLink',
+    summary: 'Undo a wrong link: the record leaves the person and the pair is queued again',
+    tags: ['Linking'],
+    secured: true,
+    request: { params: z.object({ id: z.uuid() }), body: z.object({ reason: z.string().min(1).max(2000) }) },
+    responses: { 200: { description: 'Undone', schema: z.object({ undone: z.literal(true) }) }, 404: { description: 'No such link', schema: ErrorSchema }, ...denied },
+    handler: async ({ req, params, body }) => {
+      await services.linking.undo(req.principal!, params.id, body, auditContext(req));
+      return { undone: true as const };
+    },
+  });
+}

@@ -1,0 +1,165 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../src/cli/commands.ts';
+import { nhsCheckDigit } from '../../src/people/identifiers.ts';
+import { LinkingRepository } from '../../src/repositories/linking-repository.ts';
+import { LinkingService } from '../../src/services/linking-service.ts';
+import type { Principal } from '../../src/services/principal.ts';
+import { createTestApp, csrfFrom, signIn, type TestApp } from '../support/app.ts';
+
+const ctx = { requestId: 'linking-test', ip: '127.0.0.1' };
+
+const nhs = (n: number) => {
+  for (let b = n; ; b++) {
+    const body = String(900_000_000 + b);
+    const d = nhsCheckDigit(body);
+    if (d >= 0 && d <= 9) return body + d;
+  }
+};
+
+async function* text(s: string): AsyncGenerator<string> {
+  yield s;
+}
+
+describe('record linkage of feed records to people', () => {
+  let t: TestApp;
+  let linking: LinkingService;
+  let links: LinkingRepository;
+  let police: Principal;
+  let policeToken: string;
+  let socialWorker: Principal;
+  let zephyrina: string;
+  let barnaby: string;
+  const zephyrinaNhs = nhs(4242);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    links = new LinkingRepository(t.services.database);
+    linking = new LinkingService({ links, people: t.services.repositories.people, persons: t.services.people, audit: t.services.audit });
+    const token = (await t.services.auth.createApiToken('police.officer@police.northbridge.example', { by: CLI_ACTOR })).token;
+    policeToken = token;
+    police = (await t.services.auth.authenticateApiToken(token))!;
+    const sw = await t.services.repositories.users.findByEmail('social.worker@csc.northbridge.example');
+    socialWorker = (await t.services.auth.principal(sw!.id, 'password'))!;
+    zephyrina = (
+      await t.services.people.create(socialWorker, { givenNames: 'Zephyrina', familyName: 'Quillfeather', sex: 'female', dateOfBirth: '2015-03-14', dobPrecision: 'exact', nhsNumber: zephyrinaNhs }, ctx)
+    ).subjectId;
+    barnaby = (await t.services.people.create(socialWorker, { givenNames: 'Barnaby', familyName: 'Wetherspoonle', sex: 'male', dateOfBirth: '2016-07-01', dobPrecision: 'exact' }, ctx)).subjectId;
+    const startDate = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    for (const s of [zephyrina, barnaby]) await t.services.people.addInvolvement(socialWorker, s, { role: 'allocated_social_worker', practitionerId: socialWorker.userId, startDate }, ctx);
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('links the clear match, queues the uncertain ones with each field’s contribution, leaves the rest, and respects decisions', async () => {
+    const feed = await t.services.feeds.create(police, {
+      name: 'Custody records',
+      kind: 'people',
+      format: 'csv',
+      mapping: { fields: { sourceRecordId: 'Ref', givenNames: 'First', familyName: 'Last', dateOfBirth: 'Born', nhsNumber: 'NHS', postcode: 'Post' }, dateFormat: 'YYYY-MM-DD' },
+    });
+    const csv = ['Ref,First,Last,Born,NHS,Post', `L1,Zephyrina,Quillfeather,2015-03-14,${zephyrinaNhs},`, 'L2,Barnaby,Wetherspoonle,2016-07-01,,', 'L3,Cornelius,Throckmorton,1971-11-05,,', 'L4,Barnaby,Wetherspoonle,2016-07-01,,', ''].join('\r\n');
+    const imported = await t.services.feeds.import(police, feed, text(csv));
+    expect(imported.rowsAccepted).toBe(4);
+    const notesBefore = (await t.services.people.notifications(socialWorker)).length;
+
+    const first = await linking.run(police, police.organisationId, ctx, { runId: imported.runId });
+    expect(first.considered).toBe(4);
+    expect(first.linked.map((l) => [l.sourceRecordId, l.subjectId, l.notified])).toEqual([['L1', zephyrina, 1]]);
+    expect(first.queued.map((q) => [q.sourceRecordId, q.subjectId]).sort()).toEqual([
+      ['L2', barnaby],
+      ['L4', barnaby],
+    ]);
+    expect(first.left).toEqual(['L3']);
+    expect((await links.sourceRecord(police.organisationId, 'people', 'L1'))!.subjectId).toBe(zephyrina);
+    const notes = await t.services.people.notifications(socialWorker);
+    expect(notes.length).toBe(notesBefore + 1);
+
+    // The review explains each field's level and contribution, and the weight is their sum with the prior.
+    const queue = await linking.queue(police);
+    const r2 = queue.find((q) => q.sourceRecordId === 'L2')!;
+    const r4 = queue.find((q) => q.sourceRecordId === 'L4')!;
+    const explanation = r2.explanation as { prior: number; weight: number; fields: Array<{ comparison: string; level: string; weight: number }> };
+    expect(explanation.fields.find((f) => f.comparison === 'date_of_birth')).toMatchObject({ level: 'exact' });
+    expect(explanation.fields.find((f) => f.comparison === 'nhs_number')).toMatchObject({ level: 'missing', weight: 0 });
+    expect(explanation.prior + explanation.fields.reduce((s, f) => s + f.weight, 0)).toBeCloseTo(explanation.weight, 9);
+    expect(explanation.weight).toBeGreaterThanOrEqual(linking.reviewWeight);
+    expect(explanation.weight).toBeLessThan(linking.autoWeight);
+
+    const detail = await linking.review(police, r2.id, ctx);
+    expect(detail.source).toMatchObject({ givenNames: 'Barnaby', familyName: 'Wetherspoonle', dateOfBirth: '2016-07-01' });
+    // The candidate's identity is read through the PolicyGate under the reviewer's own basis, and audited with the review as reason.
+    expect(detail.person?.subjectId).toBe(barnaby);
+    expect(detail.withheld).toBeNull();
+    const reads = await t.services.audit.search({ subjectId: barnaby, limit: 50 });
+    expect(reads.some((a) => a.reason === `link review ${r2.id}`)).toBe(true);
+
+    // Another organisation cannot decide this organisation's pairs.
+    await expect(linking.decide(socialWorker, r2.id, { decision: 'accept' }, ctx)).rejects.toThrow(/organisation/);
+
+    const accepted = await linking.decide(police, r2.id, { decision: 'accept', note: 'same custody photo' }, ctx);
+    expect(accepted).toMatchObject({ status: 'accepted', notified: 1 });
+    expect((await links.sourceRecord(police.organisationId, 'people', 'L2'))!.subjectId).toBe(barnaby);
+    await expect(linking.decide(police, r2.id, { decision: 'reject' }, ctx)).rejects.toThrow();
+
+    const rejected = await linking.decide(police, r4.id, { decision: 'reject', note: 'a different child' }, ctx);
+    expect(rejected.status).toBe('rejected');
+
+    // On a later run the rejected pair is not proposed again; the accepted one stays linked.
+    const second = await linking.run(police, police.organisationId, ctx);
+    expect(second.considered).toBe(2);
+    expect(second.queued).toEqual([]);
+    expect(second.left.sort()).toEqual(['L3', 'L4']);
+    expect(await linking.queue(police)).toEqual([]);
+
+    // Undo the accepted link: the record leaves the person and the pair is queued again.
+    await expect(linking.undo(police, accepted.linkId!, { reason: '' }, ctx)).rejects.toThrow();
+    await linking.undo(police, accepted.linkId!, { reason: 'two children with the same name and date of birth' }, ctx);
+    expect((await links.sourceRecord(police.organisationId, 'people', 'L2'))!.subjectId).toBeNull();
+    expect((await linking.queue(police)).map((q) => [q.sourceRecordId, q.subjectId])).toEqual([['L2', barnaby]]);
+    // and the auto link can be undone too (re-queued with its explanation)
+    await linking.undo(police, first.linked[0]!.linkId, { reason: 'wrong person' }, ctx);
+    expect((await links.sourceRecord(police.organisationId, 'people', 'L1'))!.subjectId).toBeNull();
+    const requeued = (await linking.queue(police)).find((q) => q.sourceRecordId === 'L1')!;
+    expect(requeued.subjectId).toBe(zephyrina);
+    expect((requeued.explanation as { fields: unknown[] }).fields.length).toBeGreaterThan(0);
+
+    const audit = await t.services.audit.search({ subjectId: barnaby, limit: 50 });
+    const actions = audit.map((a) => a.action);
+    for (const a of ['record-link.queued', 'record-link.accepted', 'record-link.rejected', 'record-link.undone', 'record-link.notified']) expect(actions).toContain(a);
+  }, 60_000);
+
+  it('offers the run, the review queue with each field’s contribution, and decisions over the API', async () => {
+    const api = (method: 'get' | 'post', url: string) => request(t.app)[method](url).set('Authorization', `Bearer ${policeToken}`);
+    const queue = await api('get', '/api/v1/linking/reviews').expect(200);
+    const l1 = (queue.body.reviews as Array<{ id: string; sourceRecordId: string; weight: number; explanation: { fields: Array<{ comparison: string; level: string; weight: number }> } }>).find((r) => r.sourceRecordId === 'L1')!;
+    expect(l1.explanation.fields.find((f) => f.comparison === 'nhs_number')).toMatchObject({ level: 'exact' });
+    const run = await api('post', '/api/v1/linking/runs').send({}).expect(200);
+    expect(run.body.linked).toEqual([]);
+    expect(run.body.left).toContain('L3');
+    const bad = await api('post', `/api/v1/linking/reviews/${l1.id}/decision`).send({ decision: 'maybe' });
+    expect(bad.status).toBe(400);
+    const ok = await api('post', `/api/v1/linking/reviews/${l1.id}/decision`).send({ decision: 'accept' }).expect(200);
+    expect(ok.body).toMatchObject({ status: 'accepted', notified: 1 });
+    const other = await request(t.app).get('/api/v1/linking/reviews').expect(401);
+    expect(other.body.error).toBeDefined();
+  });
+
+  it('shows a reviewer each field’s contribution and takes the decision on a page with a CSRF token', async () => {
+    const agent = await signIn(t, 'police.officer@police.northbridge.example');
+    const list = await agent.get('/linking').expect(200);
+    expect(list.text).toContain('1 pair waiting for review');
+    const id = /href="\/linking\/reviews\/([0-9a-f-]{36})"/.exec(list.text)![1]!;
+    const page = await agent.get(`/linking/reviews/${id}`).expect(200);
+    expect(page.text).toContain('Barnaby Wetherspoonle');
+    expect(page.text).toMatch(/date of birth<\/td><td class="govuk-table__cell">exact/);
+    expect(page.text).toMatch(/nhs number<\/td><td class="govuk-table__cell">missing<\/td><td class="govuk-table__cell govuk-table__cell--numeric">0<\/td>/);
+    await agent.post(`/linking/reviews/${id}`).type('form').send({ decision: 'reject' }).expect(403);
+    const none = await agent.post(`/linking/reviews/${id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: '' }).expect(400);
+    expect(none.text).toContain('Choose accept or reject');
+    await agent.post(`/linking/reviews/${id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'reject', note: 'twins' }).expect(303);
+    expect((await agent.get('/linking').expect(200)).text).toContain('No pairs are waiting for review');
+  });
+});
