@@ -10,10 +10,10 @@ import {
   signAgreementSchema,
 } from '../../services/agreement-service.ts';
 import type { Services } from '../../services/index.ts';
-import { ValidationError } from '../../services/principal.ts';
 import { PURPOSES, SHAREABLE_CATEGORIES } from '../../sharing/rules.ts';
 import { auditContext } from '../request-context.ts';
 import type { ApiRegistry } from './registry.ts';
+import { within } from './registry.ts';
 import { ErrorSchema } from './schemas.ts';
 
 const isoDate = () => z.iso.date();
@@ -87,18 +87,6 @@ export function registerAgreementSchemas(registry: ApiRegistry) {
       .meta({ description: 'Whether an information sharing agreement covers a share' }),
   );
   return { Agreement, AgreementList, AgreementDetail, Coverage };
-}
-
-/** Names the fields of a service's validation error as the API does (body.x, query.y). */
-async function within<T>(where: 'body' | 'query', fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k === 'form' ? k : `${where}.${k}`, v])));
-    }
-    throw err;
-  }
 }
 
 const idParams = z.object({ id: z.uuid('Must be an agreement id (a UUID)') });

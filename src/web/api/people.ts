@@ -14,7 +14,7 @@ import {
 } from '../../services/person-service.ts';
 import { ValidationError } from '../../services/principal.ts';
 import { auditContext } from '../request-context.ts';
-import type { ApiRegistry } from './registry.ts';
+import { within, type ApiRegistry } from './registry.ts';
 import { ErrorSchema } from './schemas.ts';
 
 const BASES = [
@@ -336,18 +336,6 @@ export function registerPeopleSchemas(registry: ApiRegistry) {
   };
 }
 
-/** Names the fields of a service's validation error as the API does (body.x, query.y). */
-async function within<T>(where: 'body' | 'query', fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k === 'form' ? k : `${where}.${k}`, v])));
-    }
-    throw err;
-  }
-}
-
 const subjectParams = z.object({ id: z.uuid('Must be a person id (a UUID)') });
 const why = z.object({
   purpose: z.string().trim().min(1).max(200).optional().meta({ description: 'What the information is for; recorded in the audit log' }),
@@ -569,68 +557,57 @@ export function registerPeopleRoutes(registry: ApiRegistry, services: Services):
     },
   });
 
-  const nameBody = z.object({
-    kind: z.enum(['current', 'previous', 'alias', 'preferred', 'birth']).meta({ description: 'A new current name makes the old one a previous name' }),
-    givenNames: z.string(),
-    familyName: z.string(),
-  });
-  registry.add({
-    method: 'post',
-    path: '/api/v1/people/:id/names',
-    operationId: 'addName',
-    summary: 'Record another name',
-    tags,
-    secured: true,
-    request: { params: subjectParams, body: nameBody },
-    responses: { 204: { description: 'Recorded' }, 403: forbidden, 404: notFound },
-    handler: async ({ params, body, req, res }) => {
-      await within('body', () => people.addName(req.principal!, params.id, body, auditContext(req)));
-      res.status(204).end();
-    },
-  });
+  /** Names, addresses and identifiers are recorded alike: a body for the person, 204 when done. */
+  const addDetail = (path: string, operationId: 'addName' | 'addAddress' | 'addIdentifier', summary: string, body: z.ZodType, description?: string) =>
+    registry.add({
+      method: 'post',
+      path: `/api/v1/people/:id/${path}`,
+      operationId,
+      summary,
+      ...(description ? { description } : {}),
+      tags,
+      secured: true,
+      request: { params: subjectParams, body },
+      responses: { 204: { description: 'Recorded' }, 403: forbidden, 404: notFound },
+      handler: async ({ params, body, req, res }) => {
+        await within('body', () => people[operationId](req.principal!, params.id, body, auditContext(req)));
+        res.status(204).end();
+      },
+    });
 
-  const addressBody = z.object({
-    line1: z.string(),
-    line2: z.string().optional(),
-    town: z.string().optional(),
-    postcode: z.string().meta({ description: 'A UK postcode, e.g. NB1 2AB' }),
-    fromDate: z.string().optional().meta({ description: 'YYYY-MM-DD' }),
-  });
-  registry.add({
-    method: 'post',
-    path: '/api/v1/people/:id/addresses',
-    operationId: 'addAddress',
-    summary: 'Record a new current address',
-    description: 'The previous current address ends the day the new one starts.',
-    tags,
-    secured: true,
-    request: { params: subjectParams, body: addressBody },
-    responses: { 204: { description: 'Recorded' }, 403: forbidden, 404: notFound },
-    handler: async ({ params, body, req, res }) => {
-      await within('body', () => people.addAddress(req.principal!, params.id, body, auditContext(req)));
-      res.status(204).end();
-    },
-  });
-
-  const identifierBody = z.object({
-    scheme: z.enum(['nhs_number', 'upn', 'local']),
-    value: z.string(),
-    organisationId: z.uuid().optional().meta({ description: 'For a local id: whose (defaults to the caller\'s organisation)' }),
-  });
-  registry.add({
-    method: 'post',
-    path: '/api/v1/people/:id/identifiers',
-    operationId: 'addIdentifier',
-    summary: 'Record an identifier',
-    tags,
-    secured: true,
-    request: { params: subjectParams, body: identifierBody },
-    responses: { 204: { description: 'Recorded' }, 403: forbidden, 404: notFound },
-    handler: async ({ params, body, req, res }) => {
-      await within('body', () => people.addIdentifier(req.principal!, params.id, body, auditContext(req)));
-      res.status(204).end();
-    },
-  });
+  addDetail(
+    'names',
+    'addName',
+    'Record another name',
+    z.object({
+      kind: z.enum(['current', 'previous', 'alias', 'preferred', 'birth']).meta({ description: 'A new current name makes the old one a previous name' }),
+      givenNames: z.string(),
+      familyName: z.string(),
+    }),
+  );
+  addDetail(
+    'addresses',
+    'addAddress',
+    'Record a new current address',
+    z.object({
+      line1: z.string(),
+      line2: z.string().optional(),
+      town: z.string().optional(),
+      postcode: z.string().meta({ description: 'A UK postcode, e.g. NB1 2AB' }),
+      fromDate: z.string().optional().meta({ description: 'YYYY-MM-DD' }),
+    }),
+    'The previous current address ends the day the new one starts.',
+  );
+  addDetail(
+    'identifiers',
+    'addIdentifier',
+    'Record an identifier',
+    z.object({
+      scheme: z.enum(['nhs_number', 'upn', 'local']),
+      value: z.string(),
+      organisationId: z.uuid().optional().meta({ description: 'For a local id: whose (defaults to the caller\'s organisation)' }),
+    }),
+  );
 
   registry.add({
     method: 'post',

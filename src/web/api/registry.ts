@@ -169,3 +169,15 @@ export class ApiRegistry {
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** Names the fields of a service's validation error as the API does (body.x, query.y); `form` stays as it is. */
+export async function within<T>(where: 'body' | 'query', fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k === 'form' ? k : `${where}.${k}`, v])));
+    }
+    throw err;
+  }
+}

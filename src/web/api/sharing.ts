@@ -7,23 +7,12 @@ import { approvalSchema, contextQuerySchema, decisionSchema, noteSchema, reportS
 import { PURPOSES } from '../../sharing/rules.ts';
 import { auditContext } from '../request-context.ts';
 import type { ApiRegistry } from './registry.ts';
+import { within } from './registry.ts';
 import { ErrorSchema } from './schemas.ts';
 
 const isoDate = () => z.iso.date();
 const timestamp = () => z.iso.datetime();
 const category = z.enum(DATA_CATEGORIES);
-
-/** Names the fields of a service's validation error as the API does (body.x, query.y). */
-async function within<T>(where: 'body' | 'query', fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k === 'form' ? k : `${where}.${k}`, v])));
-    }
-    throw err;
-  }
-}
 
 function requestKey(req: { get(name: string): string | undefined; principal?: { userId: string } | undefined }): string | undefined {
   const key = req.get('idempotency-key')?.trim();
