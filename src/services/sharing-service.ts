@@ -116,6 +116,8 @@ export interface RecordItem {
   type: DisclosedItem['type'];
   id: string | null;
   category: DataCategory;
+  /** The agency that holds a note or an involvement (the visibility rule for notes needs it). */
+  organisationId?: string;
   label: string;
   detail: string;
 }
@@ -130,6 +132,11 @@ export interface DisclosureView extends Disclosure {
 }
 
 const today = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Sent to this practitioner, one of their teams, or their organisation: who may acknowledge a disclosure. */
+export function isDisclosureRecipient(p: Principal, d: Disclosure): boolean {
+  return d.recipientUserId === p.userId || (d.recipientTeamId !== null && p.teamIds.includes(d.recipientTeamId)) || d.recipientOrganisationId === p.organisationId;
+}
 
 /**
  * Sharing decisions (share, share in part, do not share) following the government guidance, their
@@ -325,7 +332,7 @@ export class SharingService {
     );
     if (shares) {
       const may = this.#visibleTo(p, decision, SHARE_BASES);
-      const notMine = chosen.filter((c) => !may({ ...c, organisationId: c.type === 'note' ? rec.notes.find((n) => n.id === c.id)?.organisationId ?? '' : c.type === 'involvement' ? rec.involvements.find((n) => n.id === c.id)?.organisationId ?? '' : '' }));
+      const notMine = chosen.filter((c) => !may(c));
       if (notMine.length) problems.items = `You cannot pass on ${notMine.map((n) => n.label).join('; ')}: only what your organisation holds and you work with can be shared`;
     }
 
@@ -778,13 +785,9 @@ export class SharingService {
     return out;
   }
 
-  #isRecipient(p: Principal, d: Disclosure): boolean {
-    return d.recipientUserId === p.userId || (d.recipientTeamId !== null && p.teamIds.includes(d.recipientTeamId)) || d.recipientOrganisationId === p.organisationId;
-  }
-
   async openDisclosure(p: Principal, subjectId: string, id: string, ctx: AuditContext): Promise<DisclosureView> {
     const d = await this.#sharing.disclosure(subjectId, id);
-    if (!d || !(this.#isRecipient(p, d) || d.senderOrganisationId === p.organisationId)) throw new NotFoundError('No such disclosure');
+    if (!d || !(isDisclosureRecipient(p, d) || d.senderOrganisationId === p.organisationId)) throw new NotFoundError('No such disclosure');
     const now = this.#gate.now();
     const live = !d.revokedAt && !(d.expiresAt && d.expiresAt <= now);
     if (!live) {
@@ -811,9 +814,8 @@ export class SharingService {
     const unavailable: DisclosureView['unavailable'] = [];
     for (const i of d.items) {
       const item = all.find((a) => a.type === i.type && a.id === i.id);
-      const orgId = i.type === 'note' ? rec.notes.find((n) => n.id === i.id)?.organisationId : i.type === 'involvement' ? rec.involvements.find((n) => n.id === i.id)?.organisationId : undefined;
       if (!item) unavailable.push({ type: i.type, id: i.id, reason: 'No longer part of the record' });
-      else if (!visible({ ...i, ...(orgId ? { organisationId: orgId } : {}) })) unavailable.push({ type: i.type, id: i.id, reason: decision.redacted.find((r) => r.category === i.category)?.reason ?? 'Not open to you' });
+      else if (!visible({ ...i, organisationId: item.organisationId })) unavailable.push({ type: i.type, id: i.id, reason: decision.redacted.find((r) => r.category === i.category)?.reason ?? 'Not open to you' });
       else shown.push(item);
     }
     const identity = shown.find((s) => s.type === 'identity');
@@ -822,7 +824,7 @@ export class SharingService {
 
   async acknowledge(p: Principal, subjectId: string, id: string, ctx: AuditContext): Promise<void> {
     const d = await this.#sharing.disclosure(subjectId, id);
-    if (!d || !this.#isRecipient(p, d)) throw new NotFoundError('No such disclosure');
+    if (!d || !isDisclosureRecipient(p, d)) throw new NotFoundError('No such disclosure');
     const now = this.#gate.now();
     const ok = await this.#sharing.acknowledge(subjectId, id, p.userId, now);
     await this.#audit.record({ actor: actorOf(p), action: 'disclosure.acknowledge', outcome: ok ? 'success' : 'failure', subjectType: 'person', subjectId, details: { disclosureId: id }, context: ctx });

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Disclosure } from '../../../repositories/sharing-repository.ts';
 import type { Services } from '../../../services/index.ts';
-import type { Principal } from '../../../services/principal.ts';
+import { isDisclosureRecipient } from '../../../services/sharing-service.ts';
 import { formErrors, isValidationError } from '../../forms.ts';
 import { auditContext } from '../../request-context.ts';
 import { requireSignedIn } from '../../setup/authentication.ts';
@@ -10,10 +10,6 @@ import { fmt } from '../people/format.ts';
 import { sfmt } from '../sharing/labels.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Sent to this practitioner, one of their teams, or their organisation (as SharingService decides who may acknowledge). */
-const isRecipient = (p: Principal, d: Disclosure) =>
-  d.recipientUserId === p.userId || (d.recipientTeamId !== null && p.teamIds.includes(d.recipientTeamId)) || d.recipientOrganisationId === p.organisationId;
 
 function state(d: Disclosure, now: Date): { text: string; classes: string; live: boolean } {
   if (d.revokedAt) return { text: 'Access withdrawn', classes: 'govuk-tag--grey', live: false };
@@ -54,7 +50,7 @@ export function inboxRoutes(services: Services): Router {
       pageTitle: d.subjectName ? `Shared with you about ${d.subjectName}` : 'Shared with you',
       d,
       state: s,
-      canAcknowledge: s.live && !d.acknowledgedAt && isRecipient(p, d),
+      canAcknowledge: s.live && !d.acknowledgedAt && isDisclosureRecipient(p, d),
       ...view,
     });
   };
