@@ -418,6 +418,15 @@ export class SharingRepository {
     return rows.map(consentOf);
   }
 
+  /** The consents of several people in one query, each person's newest first. */
+  async consentsOf(subjectIds: readonly string[]): Promise<Map<string, Consent[]>> {
+    const out = new Map<string, Consent[]>(subjectIds.map((id) => [id, []]));
+    if (subjectIds.length === 0) return out;
+    const rows = await this.#consents().where('c.subject_id', 'in', subjectIds).orderBy('c.recorded_at', 'desc').execute();
+    for (const c of rows.map(consentOf)) out.get(c.subjectId)?.push(c);
+    return out;
+  }
+
   async consent(subjectId: string, id: string): Promise<Consent | undefined> {
     const row = await this.#consents().where('c.subject_id', '=', subjectId).where('c.id', '=', id).executeTakeFirst();
     return row ? consentOf(row) : undefined;

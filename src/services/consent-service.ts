@@ -268,7 +268,8 @@ export class ConsentService {
     const decisions = await this.#gate.decideMany(p, subjects, { action: 'read', categories: ['consent'], purpose: options.purpose ?? 'list consents' });
     const allowed = subjects.filter((s) => decisions.get(s)?.decision.allowed.includes('consent'));
     const out: ConsentView[] = [];
-    for (const s of allowed) out.push(...(await this.#sharing.consents(s)).map((c) => this.#withState(c)));
+    const bySubject = await this.#sharing.consentsOf(allowed);
+    for (const s of allowed) out.push(...bySubject.get(s)!.map((c) => this.#withState(c)));
     await Promise.all(
       allowed.map((subjectId) =>
         this.#audit.record({

@@ -176,10 +176,10 @@ export function fhirRoutes(services: Services, logger: Logger): Router {
     if (format !== undefined && !['json', 'application/json', FHIR_JSON].includes(String(format))) {
       throw new FhirHttpError(406, 'not-supported', `_format ${String(format)} is not served: this server answers ${FHIR_JSON}`, '_format');
     }
-    const dir = await directory(services);
     const patient = req.query.patient;
     if (patient === undefined) {
       const found = await consents.visible(p, auditContext(req), { purpose: 'FHIR Consent search' });
+      const dir = await directory(services);
       send(res, 200, searchBundle(`${base}/api/fhir/Consent`, base, found.map((c) => consentToFhir(c, dir, { baseUrl: base }))));
       return;
     }
@@ -194,6 +194,7 @@ export function fhirRoutes(services: Services, logger: Logger): Router {
     }
     try {
       const found = await consents.list(p, m[1]!.toLowerCase(), auditContext(req), 'FHIR Consent search');
+      const dir = await directory(services);
       send(res, 200, searchBundle(self, base, found.map((c) => consentToFhir(c, dir, { baseUrl: base }))));
     } catch (err) {
       if (err instanceof NotFoundError) return send(res, 200, searchBundle(self, base, [], unknown()));
