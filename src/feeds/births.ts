@@ -121,23 +121,27 @@ export class BirthsFeedService {
     const children: BirthsList['children'] = [];
     const withheld = new Map<string, number>();
     const shared: string[] = [];
-    for (const c of candidates) {
-      // Defensive: the query matched the reach area; check again in code what the list is about.
-      const pc = c.postcode;
-      if (!reachArea.includes(postcodeDistrict(pc) ?? '') && !reachArea.includes(postcodeSector(pc) ?? '')) continue;
-      const consents = await this.#sharing.consents(c.subjectId);
-      const decision = birthsDecision(c, consents, centre, today, now);
-      await this.#audit.record({
-        actor,
-        action: 'person.births-feed.share',
-        outcome: decision.share ? 'success' : 'denied',
-        subjectType: 'person',
-        subjectId: c.subjectId,
-        purpose: BIRTHS_PURPOSE,
-        reason: decision.reason,
-        details: { recipientOrganisationId: centre.id, categories: decision.share ? [...BIRTHS_CATEGORIES] : [], consentId: decision.consentId, week: week.from },
-        context,
-      });
+    // Defensive: the query matched the reach area; check again in code what the list is about.
+    const inArea = candidates.filter((c) => reachArea.includes(postcodeDistrict(c.postcode) ?? '') || reachArea.includes(postcodeSector(c.postcode) ?? ''));
+    const decided: Array<{ c: BirthCandidate; decision: BirthsDecision }> = [];
+    for (const c of inArea) decided.push({ c, decision: birthsDecision(c, await this.#sharing.consents(c.subjectId), centre, today, now) });
+    // Queued together, the per-child entries commit as one audit batch (in this order) rather than one by one.
+    await Promise.all(
+      decided.map(({ c, decision }) =>
+        this.#audit.record({
+          actor,
+          action: 'person.births-feed.share',
+          outcome: decision.share ? 'success' : 'denied',
+          subjectType: 'person',
+          subjectId: c.subjectId,
+          purpose: BIRTHS_PURPOSE,
+          reason: decision.reason,
+          details: { recipientOrganisationId: centre.id, categories: decision.share ? [...BIRTHS_CATEGORIES] : [], consentId: decision.consentId, week: week.from },
+          context,
+        }),
+      ),
+    );
+    for (const { c, decision } of decided) {
       if (!decision.share) {
         const key = decision.reason.split(':')[0]!;
         withheld.set(key, (withheld.get(key) ?? 0) + 1);

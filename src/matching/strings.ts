@@ -237,15 +237,19 @@ export function jaroWinkler(a: string, b: string, prefixScale = 0.1, maxPrefix =
 // Edit distances
 // ---------------------------------------------------------------------------------------------
 
+// The result of `trimCommon`, kept in module variables so the hot path allocates nothing.
+let trimmedA = '';
+let trimmedB = '';
+let trimmedStart = 0;
+let trimmedLa = 0;
+let trimmedLb = 0;
+
 /**
- * Levenshtein edit distance (insert, delete, substitute; each cost 1), on UTF-16 code units.
- * With `maxDistance`, stops as soon as the distance must exceed it and returns `maxDistance + 1`,
- * so "is it within 2?" is `levenshtein(a, b, 2) <= 2`.
+ * Drops the common prefix and suffix of two strings (they never change an edit distance) and orders them
+ * so the shorter remainder comes first: afterwards `trimmedA`/`trimmedB` from `trimmedStart`, of lengths
+ * `trimmedLa <= trimmedLb`.
  */
-export function levenshtein(a: string, b: string, maxDistance = Infinity): number {
-  if (a === b) return 0;
-  const over = maxDistance + 1;
-  // Drop the common prefix and suffix: they never change the distance.
+function trimCommon(a: string, b: string): void {
   let start = 0;
   let endA = a.length;
   let endB = b.length;
@@ -254,22 +258,37 @@ export function levenshtein(a: string, b: string, maxDistance = Infinity): numbe
     endA--;
     endB--;
   }
-  let la = endA - start;
-  let lb = endB - start;
-  let offA = start;
-  let offB = start;
+  const la = endA - start;
+  const lb = endB - start;
+  trimmedStart = start;
   if (la > lb) {
-    const t = a;
-    a = b;
-    b = t;
-    const tl = la;
-    la = lb;
-    lb = tl;
-    const to = offA;
-    offA = offB;
-    offB = to;
+    trimmedA = b;
+    trimmedB = a;
+    trimmedLa = lb;
+    trimmedLb = la;
+  } else {
+    trimmedA = a;
+    trimmedB = b;
+    trimmedLa = la;
+    trimmedLb = lb;
   }
-  // Now la <= lb.
+}
+
+/**
+ * Levenshtein edit distance (insert, delete, substitute; each cost 1), on UTF-16 code units.
+ * With `maxDistance`, stops as soon as the distance must exceed it and returns `maxDistance + 1`,
+ * so "is it within 2?" is `levenshtein(a, b, 2) <= 2`.
+ */
+export function levenshtein(a: string, b: string, maxDistance = Infinity): number {
+  if (a === b) return 0;
+  const over = maxDistance + 1;
+  trimCommon(a, b);
+  a = trimmedA;
+  b = trimmedB;
+  const la = trimmedLa;
+  const lb = trimmedLb;
+  const offA = trimmedStart;
+  const offB = trimmedStart;
   if (lb - la > maxDistance) return over;
   if (la === 0) return lb;
 
@@ -307,29 +326,13 @@ export function levenshtein(a: string, b: string, maxDistance = Infinity): numbe
 export function damerauLevenshtein(a: string, b: string, maxDistance = Infinity): number {
   if (a === b) return 0;
   const over = maxDistance + 1;
-  let start = 0;
-  let endA = a.length;
-  let endB = b.length;
-  while (start < endA && start < endB && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
-    endA--;
-    endB--;
-  }
-  let la = endA - start;
-  let lb = endB - start;
-  let offA = start;
-  let offB = start;
-  if (la > lb) {
-    const t = a;
-    a = b;
-    b = t;
-    const tl = la;
-    la = lb;
-    lb = tl;
-    const to = offA;
-    offA = offB;
-    offB = to;
-  }
+  trimCommon(a, b);
+  a = trimmedA;
+  b = trimmedB;
+  const la = trimmedLa;
+  const lb = trimmedLb;
+  const offA = trimmedStart;
+  const offB = trimmedStart;
   if (lb - la > maxDistance) return over;
   if (la === 0) return lb;
 

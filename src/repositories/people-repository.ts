@@ -738,15 +738,14 @@ export class PeopleRepository {
     now: Date,
   ): Promise<'created' | 'exists'> {
     try {
-      await this.#h.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('relationship')
-          .values([
-            { subject_id: r.subjectId, id: ids.forward, pair_id: ids.pairId, related_subject_id: r.relatedSubjectId, type: r.type, from_date: r.fromDate, to_date: null, created_at: now, created_by: r.createdBy },
-            { subject_id: r.relatedSubjectId, id: ids.backward, pair_id: ids.pairId, related_subject_id: r.subjectId, type: r.inverseType, from_date: r.fromDate, to_date: null, created_at: now, created_by: r.createdBy },
-          ])
-          .execute();
-      });
+      // One statement for both directions: atomic without a transaction.
+      await this.#h.db
+        .insertInto('relationship')
+        .values([
+          { subject_id: r.subjectId, id: ids.forward, pair_id: ids.pairId, related_subject_id: r.relatedSubjectId, type: r.type, from_date: r.fromDate, to_date: null, created_at: now, created_by: r.createdBy },
+          { subject_id: r.relatedSubjectId, id: ids.backward, pair_id: ids.pairId, related_subject_id: r.subjectId, type: r.inverseType, from_date: r.fromDate, to_date: null, created_at: now, created_by: r.createdBy },
+        ])
+        .execute();
       return 'created';
     } catch (err) {
       if (isUniqueViolation(err)) return 'exists';

@@ -252,18 +252,18 @@ export class LinkingService {
   }
 
   async decide(p: Principal, reviewId: string, input: unknown, ctx: AuditContext): Promise<{ status: 'accepted' | 'rejected'; linkId: string | null; notified: number }> {
-    const parsed = { data: parse(decideReviewSchema, input) };
+    const data = parse(decideReviewSchema, input);
     const review = await this.#links.findReview(reviewId);
     if (!review) throw new NotFoundError('No such link review');
     const actor = this.#allow(p, review.organisationId);
     if (review.status !== 'pending') throw new ValidationError({ decision: `This pair was already ${review.status}` });
-    const status = parsed.data.decision === 'accept' ? 'accepted' : 'rejected';
+    const status = data.decision === 'accept' ? 'accepted' : 'rejected';
     if (status === 'accepted') {
       const source = await this.#links.sourceRecord(review.organisationId, review.kind, review.sourceRecordId);
       if (source?.subjectId) throw new ValidationError({ decision: 'This record is already linked to a person: undo that link first' });
     }
     const linkId = newId();
-    if (!(await this.#links.decideReview(review, { status, decidedBy: actor.label, note: parsed.data.note ?? null, linkId }, this.#now()))) {
+    if (!(await this.#links.decideReview(review, { status, decidedBy: actor.label, note: data.note ?? null, linkId }, this.#now()))) {
       throw new ValidationError({ decision: 'This pair was decided by someone else meanwhile' });
     }
     await this.#audit.record({
@@ -273,7 +273,7 @@ export class LinkingService {
       subjectType: 'person',
       subjectId: review.subjectId,
       purpose: 'decide whether an agency record is about this person',
-      reason: parsed.data.note ?? `pair ${status} by a reviewer`,
+      reason: data.note ?? `pair ${status} by a reviewer`,
       details: { reviewId, linkId: status === 'accepted' ? linkId : null, organisationId: review.organisationId, kind: review.kind, sourceRecordId: review.sourceRecordId, weight: review.weight },
       context: ctx,
     });
@@ -285,7 +285,7 @@ export class LinkingService {
 
   /** Undoes a wrong link: the record leaves the person (source_record.subject_id cleared) and the pair is queued again. */
   async undo(caller: LinkCaller, linkId: string, input: unknown, ctx: AuditContext): Promise<void> {
-    const parsed = { data: parse(undoLinkSchema, input) };
+    const data = parse(undoLinkSchema, input);
     const link = await this.#links.findLink(linkId);
     if (!link) throw new NotFoundError('No such record link');
     const actor = this.#allow(caller, link.organisationId);
@@ -294,7 +294,7 @@ export class LinkingService {
     const candidates = source ? await this.#people.candidates([link.subjectId]) : [];
     const scored = source ? scorePairs(source, candidates)[0] : undefined;
     const reopen = scored ? { id: newId(), explanation: scored.explanation, probability: scored.explanation.probability } : null;
-    if (!(await this.#links.undoLink(link, { undoneBy: actor.label, reason: parsed.data.reason, reopen }, this.#now()))) {
+    if (!(await this.#links.undoLink(link, { undoneBy: actor.label, reason: data.reason, reopen }, this.#now()))) {
       throw new ValidationError({ reason: 'This link was undone by someone else meanwhile' });
     }
     await this.#audit.record({
@@ -304,7 +304,7 @@ export class LinkingService {
       subjectType: 'person',
       subjectId: link.subjectId,
       purpose: 'correct a wrong link between an agency record and a person',
-      reason: parsed.data.reason,
+      reason: data.reason,
       details: { linkId, organisationId: link.organisationId, kind: link.kind, sourceRecordId: link.sourceRecordId, how: link.how, requeued: true },
       context: ctx,
     });
