@@ -300,6 +300,15 @@ export class FeedRepository {
         }
       }
       const written = { inserted, updated, unchanged: recs.length - inserted - updated };
+      if (recs.length && run.kind !== 'people') {
+        // An involvement, contact or event follows the person its people record is linked to (or none).
+        await sql`
+          update source_record e set subject_id = (select p.subject_id from source_record p
+            where p.organisation_id = e.organisation_id and p.kind = 'people' and p.source_record_id = e.person_record_id)
+          where e.organisation_id = ${run.organisationId} and e.kind = ${run.kind} and e.source_record_id = any(${col('sourceRecordId')}::text[])
+            and e.subject_id is distinct from (select p.subject_id from source_record p
+              where p.organisation_id = e.organisation_id and p.kind = 'people' and p.source_record_id = e.person_record_id)`.execute(trx);
+      }
       if (errors.length) {
         await sql`
           insert into import_error (organisation_id, run_id, row_number, seq, column_name, value_excerpt, reason)

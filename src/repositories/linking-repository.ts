@@ -120,6 +120,39 @@ const toReview = (r: ReviewDbRow): LinkReviewRow => ({
   note: r.note,
 });
 
+/**
+ * The involvements, contacts and events an organisation sent about one of its people records follow
+ * that record: linked to the same person, or to nobody when its link is undone.
+ */
+function attachDependents(db: Parameters<ReturnType<typeof sql>['execute']>[0], organisationId: string, personRecordId: string, subjectId: string | null) {
+  return sql`update source_record set subject_id = ${subjectId}
+    where organisation_id = ${organisationId} and kind <> 'people' and person_record_id = ${personRecordId}
+      and subject_id is distinct from ${subjectId}::uuid`.execute(db);
+}
+
+/** A link of one agency record to a person, with the record, its organisation and what follows it. */
+export interface PersonLinkRow {
+  linkId: string;
+  organisationId: string;
+  organisationName: string;
+  caseCategory: string;
+  kind: string;
+  sourceRecordId: string;
+  how: RecordLinkRow['how'];
+  weight: number | null;
+  createdBy: string;
+  createdAt: Date;
+  undoneBy: string | null;
+  undoneAt: Date | null;
+  undoReason: string | null;
+  givenNames: string | null;
+  familyName: string | null;
+  dateOfBirth: string | null;
+  postcode: string | null;
+  /** The involvements, contacts and events now following this record to the person, by kind. */
+  dependants: Record<string, number>;
+}
+
 export class LinkingRepository {
   readonly #h: DatabaseHandle;
   constructor(handle: DatabaseHandle) {
@@ -188,6 +221,7 @@ export class LinkingRepository {
         const linked = await sql`update source_record set subject_id = ${review.subjectId}
           where organisation_id = ${review.organisationId} and kind = ${review.kind} and source_record_id = ${review.sourceRecordId} and subject_id is null`.execute(trx);
         if (Number(linked.numAffectedRows ?? 0) !== 1) throw new Error(`source record ${review.sourceRecordId} is already linked`);
+        if (review.kind === 'people') await attachDependents(trx, review.organisationId, review.sourceRecordId, review.subjectId);
         await sql`insert into record_link (subject_id, id, organisation_id, kind, source_record_id, how, weight, run_id, created_by, created_at)
           values (${review.subjectId}, ${d.linkId}, ${review.organisationId}, ${review.kind}, ${review.sourceRecordId}, 'accepted', ${review.weight}, null, ${d.decidedBy}, ${now})`.execute(trx);
       }
@@ -201,6 +235,7 @@ export class LinkingRepository {
       const linked = await sql`update source_record set subject_id = ${l.subjectId}
         where organisation_id = ${l.organisationId} and kind = ${l.kind} and source_record_id = ${l.sourceRecordId} and subject_id is null`.execute(trx);
       if (Number(linked.numAffectedRows ?? 0) !== 1) return false;
+      if (l.kind === 'people') await attachDependents(trx, l.organisationId, l.sourceRecordId, l.subjectId);
       await sql`insert into record_link (subject_id, id, organisation_id, kind, source_record_id, how, weight, run_id, created_by, created_at)
         values (${l.subjectId}, ${l.id}, ${l.organisationId}, ${l.kind}, ${l.sourceRecordId}, 'auto', ${l.weight}, ${l.runId}, ${l.createdBy}, ${now})`.execute(trx);
       return true;
@@ -245,8 +280,10 @@ export class LinkingRepository {
       if (Number(done.numAffectedRows ?? 0) !== 1) return false;
       await sql`update source_record set subject_id = null
         where organisation_id = ${link.organisationId} and kind = ${link.kind} and source_record_id = ${link.sourceRecordId} and subject_id = ${link.subjectId}`.execute(trx);
+      if (link.kind === 'people') await attachDependents(trx, link.organisationId, link.sourceRecordId, null);
       const reopened = await sql`update link_review set status = 'pending', decided_by = null, decided_at = null, note = null
         where organisation_id = ${link.organisationId} and kind = ${link.kind} and source_record_id = ${link.sourceRecordId} and subject_id = ${link.subjectId}`.execute(trx);
+      if (link.kind === 'people') await attachDependents(trx, link.organisationId, link.sourceRecordId, null);
       if (Number(reopened.numAffectedRows ?? 0) === 0 && u.reopen) {
         await sql`insert into link_review (subject_id, id, organisation_id, kind, source_record_id, weight, probability, explanation, status, created_at)
           values (${link.subjectId}, ${u.reopen.id}, ${link.organisationId}, ${link.kind}, ${link.sourceRecordId}, ${link.weight ?? 0}, ${u.reopen.probability},
@@ -254,5 +291,48 @@ export class LinkingRepository {
       }
       return true;
     });
+  }
+
+  /**
+   * Every link of an agency record to the person, newest first, undone ones too (with who undid them
+   * and why), and how many involvements, contacts and events follow each linked record.
+   */
+  async linksOfPerson(subjectId: string, limit = 500): Promise<PersonLinkRow[]> {
+    const { rows } = await sql<Record<string, unknown>>`
+      select l.id as link_id, l.organisation_id, o.name as organisation_name, ot.case_category, l.kind, l.source_record_id, l.how, l.weight,
+        l.created_by, l.created_at, l.undone_by, l.undone_at, l.undo_reason,
+        s.given_names, s.family_name, to_char(s.date_of_birth, 'YYYY-MM-DD') as date_of_birth, s.postcode,
+        (select coalesce(jsonb_object_agg(d.kind, d.n), '{}'::jsonb) from (
+          select x.kind, count(*)::int as n from source_record x
+          where x.organisation_id = l.organisation_id and x.kind <> 'people' and x.person_record_id = l.source_record_id
+            and x.subject_id = l.subject_id and l.undone_at is null and l.kind = 'people'
+          group by x.kind) d) as dependants
+      from record_link l
+      join source_record s on s.organisation_id = l.organisation_id and s.kind = l.kind and s.source_record_id = l.source_record_id
+      join organisation o on o.id = l.organisation_id
+      join organisation_type ot on ot.code = o.type_code
+      where l.subject_id = ${subjectId}
+      order by l.undone_at is not null, l.created_at desc, l.id
+      limit ${limit}`.execute(this.#h.db);
+    return rows.map((r) => ({
+      linkId: r.link_id as string,
+      organisationId: r.organisation_id as string,
+      organisationName: r.organisation_name as string,
+      caseCategory: r.case_category as string,
+      kind: r.kind as string,
+      sourceRecordId: r.source_record_id as string,
+      how: r.how as RecordLinkRow['how'],
+      weight: r.weight === null ? null : Number(r.weight),
+      createdBy: r.created_by as string,
+      createdAt: new Date(r.created_at as string),
+      undoneBy: r.undone_by as string | null,
+      undoneAt: r.undone_at ? new Date(r.undone_at as string) : null,
+      undoReason: r.undo_reason as string | null,
+      givenNames: r.given_names as string | null,
+      familyName: r.family_name as string | null,
+      dateOfBirth: r.date_of_birth as string | null,
+      postcode: r.postcode as string | null,
+      dependants: (typeof r.dependants === 'string' ? JSON.parse(r.dependants) : (r.dependants ?? {})) as Record<string, number>,
+    }));
   }
 }

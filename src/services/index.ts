@@ -94,7 +94,7 @@ export function createServices(config: Config, database: DatabaseHandle, options
   jobs.define(agreementReviewReminderJob(agreements));
   jobs.define(sharingApprovalChaseJob(sharing));
   jobs.define(birthsFeedJob(births));
-  const linking = new LinkingService({ links: new LinkingRepository(database), people: repositories.people, persons: people, audit, now: options.now });
+  const linking = new LinkingService({ links: new LinkingRepository(database), gate, people: repositories.people, persons: people, audit, now: options.now });
   return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc, consents, agreements, sharing, feeds, births, linking, jobs };
 }
 

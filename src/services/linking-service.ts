@@ -18,9 +18,9 @@ import { newId } from '../ids.ts';
 import { COMPARISONS, NC, compareInto, isTwinPair } from '../linkage/compare.ts';
 import { prepareFeatures } from '../linkage/features.ts';
 import { blankRecord, recordSetOf, type RawRecord } from '../linkage/records.ts';
-import { mayReviewLinks, type FeedRequester } from '../policy/access-policy.ts';
-import { AccessDeniedError, requesterOf } from '../policy/policy-gate.ts';
-import type { LinkingRepository, LinkReviewRow, LinkSourceRecord } from '../repositories/linking-repository.ts';
+import { CASE_CATEGORIES, mayReviewLinks, type DataCategory, type Decision, type FeedRequester } from '../policy/access-policy.ts';
+import { AccessDeniedError, requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
+import type { LinkingRepository, LinkReviewRow, LinkSourceRecord, PersonLinkRow } from '../repositories/linking-repository.ts';
 import type { PeopleRepository, SearchCandidate } from '../repositories/people-repository.ts';
 import { parse, type PersonService } from './person-service.ts';
 import { actorOf, ForbiddenError, NotFoundError, ValidationError, type Principal } from './principal.ts';
@@ -125,8 +125,33 @@ export function scorePairs(source: LinkSourceRecord, candidates: readonly Search
   });
 }
 
+/** One agency record linked to a person, as the viewer may see it. */
+export interface LinkedRecordView {
+  linkId: string;
+  organisationId: string;
+  organisationName: string;
+  kind: string;
+  how: PersonLinkRow['how'];
+  weight: number | null;
+  createdBy: string;
+  createdAt: Date;
+  undone: { by: string; at: Date; reason: string | null } | null;
+  /** The record as the agency holds it, when the viewer may see it (null otherwise: see `withheld`). */
+  record: { sourceRecordId: string; givenNames: string | null; familyName: string | null; dateOfBirth: string | null; postcode: string | null } | null;
+  /** The involvements, contacts and events following the record, by kind (null when withheld). */
+  dependants: Record<string, number> | null;
+  /** Why the record's details are not shown, and whom to ask. */
+  withheld: string | null;
+  /** The viewer may undo this link (a reviewer of the record's own organisation). */
+  mayUndo: boolean;
+}
+
+/** What a category opened only by a disclosure does not cover: a disclosure is exactly its items. */
+const openedFully = (d: Decision, c: DataCategory) => d.allowed.includes(c) && d.basisByCategory[c] !== 'disclosure';
+
 export class LinkingService {
   readonly #links: LinkingRepository;
+  readonly #gate: PolicyGate;
   readonly #people: PeopleRepository;
   readonly #persons: PersonService;
   readonly #audit: AuditService;
@@ -135,8 +160,9 @@ export class LinkingService {
   readonly reviewWeight: number;
 
   /** `autoWeight`/`reviewWeight`: match weights (log2 odds, prior included) to link at and to queue at (20 and 4). */
-  constructor(deps: { links: LinkingRepository; people: PeopleRepository; persons: PersonService; audit: AuditService; now?: () => Date; autoWeight?: number; reviewWeight?: number }) {
+  constructor(deps: { links: LinkingRepository; gate: PolicyGate; people: PeopleRepository; persons: PersonService; audit: AuditService; now?: () => Date; autoWeight?: number; reviewWeight?: number }) {
     this.#links = deps.links;
+    this.#gate = deps.gate;
     this.#people = deps.people;
     this.#persons = deps.persons;
     this.#audit = deps.audit;
@@ -283,6 +309,14 @@ export class LinkingService {
     return { status, linkId, notified };
   }
 
+  /** A link as its own organisation's reviewer sees it before undoing it. */
+  async link(caller: LinkCaller, linkId: string) {
+    const link = await this.#links.findLink(linkId);
+    if (!link) throw new NotFoundError('No such record link');
+    this.#allow(caller, link.organisationId);
+    return link;
+  }
+
   /** Undoes a wrong link: the record leaves the person (source_record.subject_id cleared) and the pair is queued again. */
   async undo(caller: LinkCaller, linkId: string, input: unknown, ctx: AuditContext): Promise<void> {
     const data = parse(undoLinkSchema, input);
@@ -308,6 +342,54 @@ export class LinkingService {
       details: { linkId, organisationId: link.organisationId, kind: link.kind, sourceRecordId: link.sourceRecordId, how: link.how, requeued: true },
       context: ctx,
     });
+  }
+
+  /**
+   * The agency records linked to a person, and how (automatically with its weight, or accepted by a
+   * reviewer), undone links too with who undid them and why: through the PolicyGate and audited. A
+   * record's details (the agency's names, date of birth, postcode, and how many involvements, contacts
+   * and events follow it) are shown to its own organisation, or where the policy opens the agency's case
+   * category and identity; otherwise the link is listed as held by that agency, with the reason.
+   */
+  async linkedRecords(p: Principal, subjectId: string, ctx: AuditContext, options: { reason?: string | undefined } = {}): Promise<{ records: LinkedRecordView[]; decision: Decision }> {
+    const { decision } = await this.#gate.check(
+      p,
+      {
+        action: 'read',
+        subjectId,
+        categories: ['identity', 'whereabouts', ...CASE_CATEGORIES],
+        purpose: 'see which agency records are linked to the person, and how',
+        reason: options.reason,
+        auditAction: 'person.linked-records.read',
+      },
+      ctx,
+    );
+    const rows = await this.#links.linksOfPerson(subjectId);
+    const requester: FeedRequester = { ...requesterOf(p), via: p.via };
+    const records = rows.map((r): LinkedRecordView => {
+      const own = r.organisationId === p.organisationId;
+      const category = r.caseCategory as DataCategory;
+      const open = own || (openedFully(decision, category) && openedFully(decision, 'identity'));
+      const why = decision.redacted.find((x) => x.category === category)?.reason ?? decision.redacted.find((x) => x.category === 'identity')?.reason;
+      return {
+        linkId: r.linkId,
+        organisationId: r.organisationId,
+        organisationName: r.organisationName,
+        kind: r.kind,
+        how: r.how,
+        weight: r.weight,
+        createdBy: r.createdBy,
+        createdAt: r.createdAt,
+        undone: r.undoneAt ? { by: r.undoneBy ?? '', at: r.undoneAt, reason: r.undoReason } : null,
+        record: open
+          ? { sourceRecordId: r.sourceRecordId, givenNames: r.givenNames, familyName: r.familyName, dateOfBirth: r.dateOfBirth, postcode: own || openedFully(decision, 'whereabouts') ? r.postcode : null }
+          : null,
+        dependants: open && !r.undoneAt ? r.dependants : null,
+        withheld: open ? null : `${r.organisationName} holds this record: ask them. ${why ?? 'Your access does not cover their records.'}`,
+        mayUndo: !r.undoneAt && mayReviewLinks(requester, r.organisationId).allow,
+      };
+    });
+    return { records, decision };
   }
 
   /** Notifies the practitioners with an active involvement with the person that a new record links to them. */

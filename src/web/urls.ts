@@ -61,6 +61,13 @@ export const urls = {
     breakGlass: (id: string, query?: { reason?: string | undefined }) => `/people/${encodeURIComponent(id)}/break-glass${queryString(query)}`,
     accessHistory: (id: string) => `/people/${encodeURIComponent(id)}/access-history`,
   },
+  linking: {
+    queue: () => '/linking',
+    review: (id: string) => `/linking/reviews/${encodeURIComponent(id)}`,
+    /** The agency records linked to a person, and how. */
+    personRecords: (id: string) => `/people/${encodeURIComponent(id)}/linked-records`,
+    undo: (linkId: string) => `/linking/links/${encodeURIComponent(linkId)}/undo`,
+  },
   consent: {
     /** A person's consent history. */
     history: (id: string) => `/people/${encodeURIComponent(id)}/consent`,

@@ -35,7 +35,7 @@ describe('record linkage of feed records to people', () => {
   beforeAll(async () => {
     t = await createTestApp();
     links = new LinkingRepository(t.services.database);
-    linking = new LinkingService({ links, people: t.services.repositories.people, persons: t.services.people, audit: t.services.audit });
+    linking = new LinkingService({ links, gate: t.services.gate, people: t.services.repositories.people, persons: t.services.people, audit: t.services.audit });
     const token = (await t.services.auth.createApiToken('police.officer@police.northbridge.example', { by: CLI_ACTOR })).token;
     policeToken = token;
     police = (await t.services.auth.authenticateApiToken(token))!;
@@ -161,5 +161,71 @@ describe('record linkage of feed records to people', () => {
     expect(none.text).toContain('Choose accept or reject');
     await agent.post(`/linking/reviews/${id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'reject', note: 'twins' }).expect(303);
     expect((await agent.get('/linking').expect(200)).text).toContain('No pairs are waiting for review');
+  });
+
+  it('takes an agency’s events, contacts and involvements along with its people record: linked, undone and re-linked', async () => {
+    const source = (id: string) => links.sourceRecord(police.organisationId, 'events', id).then((r) => r!.subjectId);
+    expect((await links.sourceRecord(police.organisationId, 'people', 'L1'))!.subjectId).toBe(zephyrina);
+    const feed = await t.services.feeds.create(police, {
+      name: 'Custody events',
+      kind: 'events',
+      format: 'csv',
+      mapping: { fields: { sourceRecordId: 'Id', personRecordId: 'Person', startDate: 'On', eventType: 'What', description: 'Notes' }, dateFormat: 'YYYY-MM-DD' },
+    });
+    const events = ['Id,Person,On,What,Notes', 'E1,L1,2025-01-02,missing episode,Found at a friend’s house', 'E2,L1,2025-02-03,return interview,', 'E3,L3,2025-03-04,arrest,', ''].join('\n');
+    expect((await t.services.feeds.import(police, feed, text(events))).rowsAccepted).toBe(3);
+    // L1 is already linked: its events follow it at once; L3 is linked to nobody, and neither is its event.
+    expect(await source('E1')).toBe(zephyrina);
+    expect(await source('E2')).toBe(zephyrina);
+    expect(await source('E3')).toBeNull();
+
+    // The police see their own record and what follows it; children's social care, working with the child,
+    // see that the police hold a record, and whom to ask, but not the police record itself.
+    const api = (token: string, url: string) => request(t.app).get(url).set('Authorization', `Bearer ${token}`);
+    const own = await api(policeToken, `/api/v1/people/${zephyrina}/linked-records?reason=${encodeURIComponent('checking our custody record links')}`).expect(200);
+    const mine = own.body.records.find((r: { kind: string; undone: unknown }) => r.kind === 'people' && !r.undone);
+    expect(mine).toMatchObject({ record: { sourceRecordId: 'L1', givenNames: 'Zephyrina' }, dependants: { events: 2 }, withheld: null, mayUndo: true });
+    const swToken = (await t.services.auth.createApiToken('social.worker@csc.northbridge.example', { by: CLI_ACTOR })).token;
+    const theirs = await api(swToken, `/api/v1/people/${zephyrina}/linked-records`).expect(200);
+    const seen = theirs.body.records.find((r: { linkId: string }) => r.linkId === mine.linkId);
+    expect(seen).toMatchObject({ record: null, dependants: null, mayUndo: false, organisation: { name: mine.organisation.name } });
+    expect(seen.withheld).toContain(`${mine.organisation.name} holds this record: ask them`);
+    expect(JSON.stringify(theirs.body)).not.toContain('L1');
+    const audited = await t.services.audit.search({ subjectId: zephyrina, limit: 20 });
+    expect(audited.filter((a) => a.action === 'person.linked-records.read').length).toBeGreaterThanOrEqual(2);
+
+    // Undoing the link takes the events away too; a new event for the record waits unlinked.
+    await linking.undo(police, mine.linkId, { reason: 'the custody record is of a cousin' }, ctx);
+    expect(await source('E1')).toBeNull();
+    expect(await source('E2')).toBeNull();
+    const later = ['Id,Person,On,What,Notes', 'E4,L1,2025-04-05,missing episode,', ''].join('\n');
+    await t.services.feeds.import(police, feed, text(later));
+    expect(await source('E4')).toBeNull();
+    // Linked again by a reviewer: the record brings all its events back.
+    const review = (await linking.queue(police)).find((q) => q.sourceRecordId === 'L1')!;
+    await linking.decide(police, review.id, { decision: 'accept', note: 'checked again: it is her' }, ctx);
+    for (const id of ['E1', 'E2', 'E4']) expect(await source(id)).toBe(zephyrina);
+    expect(await source('E3')).toBeNull();
+    const after = await api(policeToken, `/api/v1/people/${zephyrina}/linked-records?reason=${encodeURIComponent('checking our custody record links')}`).expect(200);
+    const [current, ...undone] = after.body.records as Array<{ undone: unknown; dependants: unknown }>;
+    expect(current).toMatchObject({ undone: null, dependants: { events: 3 } });
+    expect(undone.length).toBe(2);
+    for (const u of undone) expect(u).toMatchObject({ undone: expect.objectContaining({ reason: expect.any(String) }), dependants: null });
+  });
+
+  it('lists a person’s linked records on a page, and undoes a link from it with a reason', async () => {
+    const agent = await signIn(t, 'police.officer@police.northbridge.example');
+    const reason = encodeURIComponent('checking our custody record links');
+    const page = await agent.get(`/people/${zephyrina}/linked-records?reason=${reason}`).expect(200);
+    expect(page.text).toContain('Agency records linked to this person');
+    expect(page.text).toContain('3 events');
+    const undoHref = /href="(\/linking\/links\/[0-9a-f-]{36}\/undo)"/.exec(page.text)![1]!;
+    const form = await agent.get(undoHref).expect(200);
+    const empty = await agent.post(undoHref).type('form').send({ _csrf: csrfFrom(form.text), reason: '' }).expect(400);
+    expect(empty.text).toContain('Enter why the link is wrong');
+    await agent.post(undoHref).type('form').send({ _csrf: csrfFrom(form.text), reason: 'a different Zephyrina' }).expect(303);
+    const again = await agent.get(`/people/${zephyrina}/linked-records?reason=${reason}`).expect(200);
+    expect(again.text).toContain('a different Zephyrina');
+    expect(again.text).not.toContain('/undo"');
   });
 });

@@ -86,6 +86,57 @@ export function registerLinkingRoutes(registry: ApiRegistry, services: Services)
     handler: async ({ req, params, body }) => services.linking.decide(req.principal!, params.id, body, auditContext(req)),
   });
 
+  const LinkedRecord = registry.component(
+    'LinkedRecord',
+    z.object({
+      linkId: z.uuid(),
+      organisation: z.object({ id: z.uuid(), name: z.string() }),
+      kind: z.string(),
+      how: z.enum(['auto', 'accepted', 'manual']),
+      weight: z.number().nullable(),
+      createdBy: z.string(),
+      createdAt: z.iso.datetime(),
+      undone: z.object({ by: z.string(), at: z.iso.datetime(), reason: z.string().nullable() }).nullable(),
+      record: z
+        .object({ sourceRecordId: z.string(), givenNames: z.string().nullable(), familyName: z.string().nullable(), dateOfBirth: z.string().nullable(), postcode: z.string().nullable() })
+        .nullable()
+        .meta({ description: 'The record as the agency holds it; null when withheld (see withheld)' }),
+      dependants: z.record(z.string(), z.number().int()).nullable().meta({ description: 'Involvements, contacts and events following the record, by kind; null when withheld' }),
+      withheld: z.string().nullable().meta({ description: 'Which agency holds the record and why its details are not shown' }),
+      mayUndo: z.boolean(),
+    }),
+  );
+  registry.add({
+    method: 'get',
+    path: '/api/v1/people/:id/linked-records',
+    operationId: 'listLinkedRecords',
+    summary: 'The agency records linked to a person, and how',
+    description: 'Every link, undone ones too. A record’s details are shown to its own organisation or where the policy opens the agency’s case category; otherwise the agency that holds it is named, with the reason.',
+    tags: ['Linking'],
+    secured: true,
+    request: { params: z.object({ id: z.uuid() }), query: z.object({ reason: z.string().max(500).optional().meta({ description: 'Why you need it, when you have no working relationship with the person' }) }) },
+    responses: { 200: { description: 'The linked records', schema: z.object({ records: z.array(LinkedRecord) }) }, 404: { description: 'No such person', schema: ErrorSchema }, ...denied },
+    handler: async ({ req, params, query }) => {
+      const { records } = await services.linking.linkedRecords(req.principal!, params.id, auditContext(req), { reason: query.reason });
+      return {
+        records: records.map((r) => ({
+          linkId: r.linkId,
+          organisation: { id: r.organisationId, name: r.organisationName },
+          kind: r.kind,
+          how: r.how,
+          weight: r.weight,
+          createdBy: r.createdBy,
+          createdAt: r.createdAt.toISOString(),
+          undone: r.undone ? { by: r.undone.by, at: r.undone.at.toISOString(), reason: r.undone.reason } : null,
+          record: r.record,
+          dependants: r.dependants,
+          withheld: r.withheld,
+          mayUndo: r.mayUndo,
+        })),
+      };
+    },
+  });
+
   registry.add({
     method: 'post',
     path: '/api/v1/linking/links/:id/undo',
