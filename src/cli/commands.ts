@@ -244,6 +244,27 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'link-train',
+    usage: 'link-train [--people 200000] [--records 200000]',
+    description: 'Train the record linkage model without labels on people and agencies\' people records; the app scores with it from then on',
+    async run(services, args, io) {
+      const { values } = parseArgs({ args, options: { people: { type: 'string' }, records: { type: 'string' } }, strict: true });
+      const count = (v: string | undefined, name: string) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name}: give a whole number above 0`);
+        return n;
+      };
+      const started = performance.now();
+      const { modelId, summary } = await services.linking.train('operator', { requestId: 'cli', ip: null }, { people: count(values.people, 'people'), records: count(values.records, 'records') });
+      io.out(
+        `Trained linkage model ${modelId} on ${summary.people.toLocaleString('en-GB')} people and ${summary.records.toLocaleString('en-GB')} agency records in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
+          `prior ${summary.lambda.toExponential(2)}, about ${Math.round(summary.expectedMatches).toLocaleString('en-GB')} matching pairs, ${summary.namesKept.toLocaleString('en-GB')} names kept for term frequencies.`,
+      );
+      return 0;
+    },
+  },
+  {
     name: 'api-token',
     usage: 'api-token create --user <email> [--expires 1h] [--name <label>]',
     description: 'Create an API bearer token for a practitioner; prints the token once',

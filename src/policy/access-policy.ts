@@ -545,6 +545,17 @@ export function mayReceiveBirthsFeed(r: FeedRequester, centreOrganisationId: str
  * reject, undo a link): the organisation's own team managers, information-governance lead and
  * practitioners, and the operator. The candidate person's identity is still read through `decide`.
  */
+/**
+ * Training the linkage model reads every organisation's people records and the people table in bulk
+ * (the model keeps no one's record: weights, and only names held by several people): the operator at
+ * the server's command line, or the scheduled job acting as the operator. Nobody signed in, whatever
+ * their role.
+ */
+export function mayTrainLinkageModel(r: FeedRequester): OrganisationRecordDecision {
+  if ('operator' in r) return { allow: true, reason: 'the operator at the server command line, or its scheduled job' };
+  return { allow: false, reason: 'Only the operator at the server command line trains the linkage model: it reads every organisation’s records' };
+}
+
 export function mayReviewLinks(r: FeedRequester, organisationId: string): OrganisationRecordDecision {
   if ('operator' in r) return { allow: true, reason: 'the operator at the server command line' };
   if (r.organisationId !== organisationId) return { allow: false, reason: "Only the organisation whose records they are reviews their links to people" };

@@ -335,4 +335,58 @@ export class LinkingRepository {
       dependants: (typeof r.dependants === 'string' ? JSON.parse(r.dependants) : (r.dependants ?? {})) as Record<string, number>,
     }));
   }
+
+  /**
+   * Up to `limit` people drawn at random, as the linkage engine reads them: current name, date of
+   * birth (YYYYMMDD), sex, current postcode and NHS number. For training the model only.
+   */
+  async trainingPeople(limit: number): Promise<TrainingRow[]> {
+    const { rows } = await sql<TrainingRow>`
+      select p.subject_id as id, n.given_names as first_name, n.family_name as surname, coalesce(to_char(p.date_of_birth, 'YYYYMMDD'), '') as dob,
+        case p.sex when 'female' then 'F' when 'male' then 'M' else '' end as sex,
+        coalesce((select a.postcode from person_address a where a.subject_id = p.subject_id and a.to_date is null order by a.from_date desc nulls last limit 1), '') as postcode,
+        coalesce((select i.value from person_identifier i where i.subject_id = p.subject_id and i.scheme = 'nhs_number' limit 1), '') as nhs_number
+      from person p
+      join lateral (select given_names, family_name from person_name x where x.subject_id = p.subject_id and x.kind = 'current' limit 1) n on true
+      order by random()
+      limit ${limit}`.execute(this.#h.db);
+    return rows;
+  }
+
+  /** Up to `limit` of every organisation's people records drawn at random, for training the model only. */
+  async trainingRecords(limit: number): Promise<TrainingRow[]> {
+    const { rows } = await sql<TrainingRow>`
+      select organisation_id || '/' || source_record_id as id, coalesce(given_names, '') as first_name, coalesce(family_name, '') as surname,
+        coalesce(to_char(date_of_birth, 'YYYYMMDD'), '') as dob,
+        case lower(coalesce(sex, '')) when 'female' then 'F' when 'f' then 'F' when 'male' then 'M' when 'm' then 'M' else '' end as sex,
+        coalesce(postcode, '') as postcode, coalesce(replace(nhs_number, ' ', ''), '') as nhs_number
+      from source_record where kind = 'people'
+      order by random()
+      limit ${limit}`.execute(this.#h.db);
+    return rows;
+  }
+
+  async saveModel(m: { id: string; trainedBy: string; records: number; params: unknown; nameFrequencies: unknown }, now: Date): Promise<void> {
+    await sql`insert into linkage_model (id, trained_at, trained_by, records, params, name_frequencies)
+      values (${m.id}, ${now}, ${m.trainedBy}, ${m.records}, ${JSON.stringify(m.params)}::jsonb, ${JSON.stringify(m.nameFrequencies)}::jsonb)`.execute(this.#h.db);
+  }
+
+  async latestModel(): Promise<{ id: string; trainedAt: Date; trainedBy: string; records: number; params: unknown; nameFrequencies: unknown } | undefined> {
+    const { rows } = await sql<{ id: string; trained_at: Date; trained_by: string; records: number; params: unknown; name_frequencies: unknown }>`
+      select * from linkage_model order by trained_at desc, id desc limit 1`.execute(this.#h.db);
+    const r = rows[0];
+    if (!r) return undefined;
+    const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
+    return { id: r.id, trainedAt: new Date(r.trained_at), trainedBy: r.trained_by, records: Number(r.records), params: json(r.params), nameFrequencies: json(r.name_frequencies) };
+  }
+}
+
+export interface TrainingRow {
+  id: string;
+  first_name: string;
+  surname: string;
+  dob: string;
+  sex: string;
+  postcode: string;
+  nhs_number: string;
 }

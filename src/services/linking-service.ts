@@ -15,48 +15,21 @@ import { z } from 'zod';
 import type { Actor, AuditContext, AuditService } from '../audit/audit-service.ts';
 import { OPERATOR_ACTOR } from '../feeds/feed-service.ts';
 import { newId } from '../ids.ts';
-import { COMPARISONS, NC, compareInto, isTwinPair } from '../linkage/compare.ts';
+import { scoreWithModel, startingModel, trainAppModel, type AppModel, type FieldScore, type PairScore, type TrainingSummary } from '../linkage/app-model.ts';
 import { prepareFeatures } from '../linkage/features.ts';
 import { blankRecord, recordSetOf, type RawRecord } from '../linkage/records.ts';
-import { CASE_CATEGORIES, mayReviewLinks, type DataCategory, type Decision, type FeedRequester } from '../policy/access-policy.ts';
+import { CASE_CATEGORIES, mayReviewLinks, mayTrainLinkageModel, type DataCategory, type Decision, type FeedRequester } from '../policy/access-policy.ts';
 import { AccessDeniedError, requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
-import type { LinkingRepository, LinkReviewRow, LinkSourceRecord, PersonLinkRow } from '../repositories/linking-repository.ts';
+import type { LinkingRepository, LinkReviewRow, LinkSourceRecord, PersonLinkRow, TrainingRow } from '../repositories/linking-repository.ts';
 import type { PeopleRepository, SearchCandidate } from '../repositories/people-repository.ts';
 import { parse, type PersonService } from './person-service.ts';
 import { actorOf, ForbiddenError, NotFoundError, ValidationError, type Principal } from './principal.ts';
 
 export type LinkCaller = Principal | 'operator';
 
-/** u (share of random pairs at each level), in the order of COMPARISONS' levels; level 0 is "missing". */
-const U: readonly (readonly number[])[] = [
-  [1, 0.01, 0.001, 0.005, 0.005, 0.01, 0.02, 0.03, 0.919],
-  [1, 0.01, 0.001, 0.005, 0.01, 0.02, 0.954],
-  [1, 0.001, 0.0005, 0.0005, 0.005, 0.05, 0.2, 0.743],
-  [1, 0.001, 0.01, 0.05, 0.2, 0.739],
-  [1, 0.000001, 0.00001, 0.999989],
-  [1, 0.000001, 0.00001, 0.999989],
-  [1, 0.5, 0.5],
-  [1, 0.00001, 0.001, 0.99899],
-  [1, 0.3, 0.05, 0.65],
-  [1, 0.001, 0.01, 0.05, 0.939],
-];
-/** log2 prior odds that a candidate the database proposes is the same person. */
-const PRIOR = Math.log2(1 / 1000);
-
-export interface FieldContribution {
-  comparison: string;
-  level: string;
-  m: number;
-  u: number;
-  weight: number;
-}
-export interface PairExplanation {
-  prior: number;
-  fields: FieldContribution[];
-  weight: number;
-  probability: number;
-  twinGuard: boolean;
-}
+export type FieldContribution = FieldScore;
+/** Why the system thinks a record and a person match: the prior, each field's level and contribution, the model used. */
+export type PairExplanation = PairScore;
 
 export interface LinkRunResult {
   considered: number;
@@ -101,28 +74,13 @@ function candidateRaw(c: SearchCandidate, id: string): RawRecord {
   };
 }
 
-/** Scores one source record against its candidates with the engine's comparison levels. */
-export function scorePairs(source: LinkSourceRecord, candidates: readonly SearchCandidate[]): Array<{ candidate: SearchCandidate; explanation: PairExplanation }> {
+/** Scores one source record against its candidates with the model (trained, or the starting values). */
+export function scorePairs(source: LinkSourceRecord, candidates: readonly SearchCandidate[], model: AppModel = startingModel()): Array<{ candidate: SearchCandidate; explanation: PairExplanation }> {
   if (candidates.length === 0) return [];
   const set = recordSetOf([...candidates.map((c, k) => candidateRaw(c, `c${k}`)), sourceRaw(source, 's')]);
   const f = prepareFeatures(set);
   const s = candidates.length;
-  return candidates.map((candidate, i) => {
-    const levels = new Uint8Array(NC);
-    compareInto(f, s, i, levels);
-    const fields: FieldContribution[] = [];
-    let total = PRIOR;
-    for (let c = 0; c < NC; c++) {
-      const l = levels[c]!;
-      const def = COMPARISONS[c]!;
-      const m = l === 0 ? 1 : def.mStart[l]!;
-      const u = U[c]![l]!;
-      const weight = l === 0 ? 0 : Math.log2(m / u);
-      total += weight;
-      fields.push({ comparison: def.name, level: def.levels[l]!, m, u, weight });
-    }
-    return { candidate, explanation: { prior: PRIOR, fields, weight: total, probability: 1 / (1 + 2 ** -total), twinGuard: isTwinPair(f, s, i, levels) } };
-  });
+  return candidates.map((candidate, i) => ({ candidate, explanation: scoreWithModel(model, f, s, i) }));
 }
 
 /** One agency record linked to a person, as the viewer may see it. */
@@ -149,8 +107,27 @@ export interface LinkedRecordView {
 /** What a category opened only by a disclosure does not cover: a disclosure is exactly its items. */
 const openedFully = (d: Decision, c: DataCategory) => d.allowed.includes(c) && d.basisByCategory[c] !== 'disclosure';
 
+const storedModelSchema = z.object({
+  params: z.object({
+    m: z.array(z.array(z.number())),
+    u: z.array(z.array(z.number())),
+    lambda: z.number().gt(0).lt(1),
+    weights: z.array(z.array(z.number())),
+    active: z.array(z.boolean()),
+    uExactFirst: z.number(),
+    uExactSurname: z.number(),
+  }),
+  nameFrequencies: z.object({ first: z.record(z.string(), z.number()), surname: z.record(z.string(), z.number()), firstTotal: z.number(), surnameTotal: z.number(), minCount: z.number() }),
+});
+
+const trainingRaw = (r: TrainingRow): RawRecord => ({ ...blankRecord(r.id), firstName: r.first_name, surname: r.surname, dob: r.dob, sex: r.sex, postcode: r.postcode, nhsNumber: r.nhs_number });
+
+/** How long a process keeps the model it read before looking for a newer one. */
+const MODEL_CACHE_MS = 60_000;
+
 export class LinkingService {
   readonly #links: LinkingRepository;
+  #model: { model: AppModel; at: number } | null = null;
   readonly #gate: PolicyGate;
   readonly #people: PeopleRepository;
   readonly #persons: PersonService;
@@ -188,15 +165,66 @@ export class LinkingService {
     });
   }
 
+  /** The newest trained model, or the starting values when none has been trained. */
+  async model(): Promise<AppModel> {
+    const now = Date.now();
+    if (this.#model && now - this.#model.at < MODEL_CACHE_MS) return this.#model.model;
+    const stored = await this.#links.latestModel();
+    let model = startingModel();
+    if (stored) {
+      const parsed = storedModelSchema.safeParse({ params: stored.params, nameFrequencies: stored.nameFrequencies });
+      if (parsed.success) model = { id: stored.id, params: parsed.data.params, names: parsed.data.nameFrequencies };
+    }
+    this.#model = { model, at: now };
+    return model;
+  }
+
+  /**
+   * Trains the model without labels on up to `people` people against up to `records` agency people
+   * records (drawn at random), keeps it, and uses it from now on. Operator only (the policy's
+   * `mayTrainLinkageModel`); audited as one entry with the counts, never per person.
+   */
+  async train(caller: LinkCaller, ctx: AuditContext, options: { people?: number | undefined; records?: number | undefined; actor?: Actor } = {}): Promise<{ modelId: string; summary: TrainingSummary }> {
+    const r: FeedRequester = caller === 'operator' ? { operator: true } : { ...requesterOf(caller), via: caller.via };
+    const allowed = mayTrainLinkageModel(r);
+    const actor = options.actor ?? (caller === 'operator' ? OPERATOR_ACTOR : actorOf(caller));
+    if (!allowed.allow) {
+      await this.#audit.record({ actor, action: 'linkage-model.train', outcome: 'denied', purpose: 'train the record linkage model', reason: allowed.reason, context: ctx });
+      throw new ForbiddenError(allowed.reason);
+    }
+    const [people, records] = await Promise.all([this.#links.trainingPeople(options.people ?? 200_000), this.#links.trainingRecords(options.records ?? 200_000)]);
+    let trained: ReturnType<typeof trainAppModel>;
+    try {
+      trained = trainAppModel(people.map(trainingRaw), records.map(trainingRaw));
+    } catch (e) {
+      if (e instanceof RangeError) throw new ValidationError({ records: e.message });
+      throw e;
+    }
+    const modelId = newId();
+    await this.#links.saveModel({ id: modelId, trainedBy: actor.label, records: people.length + records.length, params: trained.model.params, nameFrequencies: trained.model.names }, this.#now());
+    await this.#audit.record({
+      actor,
+      action: 'linkage-model.train',
+      outcome: 'success',
+      purpose: 'train the record linkage model',
+      reason: allowed.reason,
+      details: { modelId, ...trained.summary },
+      context: ctx,
+    });
+    this.#model = { model: { id: modelId, ...trained.model }, at: Date.now() };
+    return { modelId, summary: trained.summary };
+  }
+
   /** Links the organisation's unlinked people records (of one import run when given). */
   async run(caller: LinkCaller, organisationId: string, ctx: AuditContext, options: { runId?: string } = {}): Promise<LinkRunResult> {
     const actor = this.#allow(caller, organisationId);
     const records = await this.#links.unlinkedPeopleRecords(organisationId, options.runId);
+    const model = await this.model();
     const result: LinkRunResult = { considered: records.length, linked: [], queued: [], left: [] };
     for (const r of records) {
       const earlier = await this.#links.reviewsOf(r.organisationId, r.kind, r.sourceRecordId);
       const decided = new Map(earlier.map((x) => [x.subjectId, x]));
-      const scored = scorePairs(r, await this.#candidates(r))
+      const scored = scorePairs(r, await this.#candidates(r), model)
         .filter((x) => decided.get(x.candidate.subjectId)?.status !== 'rejected')
         .sort((a, b) => b.explanation.weight - a.explanation.weight);
       const best = scored[0];
@@ -326,7 +354,7 @@ export class LinkingService {
     if (link.undoneAt) throw new ValidationError({ reason: 'This link was already undone' });
     const source = await this.#links.sourceRecord(link.organisationId, link.kind, link.sourceRecordId);
     const candidates = source ? await this.#people.candidates([link.subjectId]) : [];
-    const scored = source ? scorePairs(source, candidates)[0] : undefined;
+    const scored = source ? scorePairs(source, candidates, await this.model())[0] : undefined;
     const reopen = scored ? { id: newId(), explanation: scored.explanation, probability: scored.explanation.probability } : null;
     if (!(await this.#links.undoLink(link, { undoneBy: actor.label, reason: data.reason, reopen }, this.#now()))) {
       throw new ValidationError({ reason: 'This link was undone by someone else meanwhile' });

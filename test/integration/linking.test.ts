@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/cli/commands.ts';
 import { nhsCheckDigit } from '../../src/people/identifiers.ts';
 import { LinkingRepository } from '../../src/repositories/linking-repository.ts';
-import { LinkingService } from '../../src/services/linking-service.ts';
+import { LinkingService, scorePairs } from '../../src/services/linking-service.ts';
+import { trainAppModel } from '../../src/linkage/app-model.ts';
+import { syntheticPeople } from '../../src/linkage/synthetic.ts';
 import type { Principal } from '../../src/services/principal.ts';
 import { createTestApp, csrfFrom, signIn, type TestApp } from '../support/app.ts';
 
@@ -228,4 +230,47 @@ describe('record linkage of feed records to people', () => {
     expect(again.text).toContain('a different Zephyrina');
     expect(again.text).not.toContain('/undo"');
   });
+
+  it('trains the model only at the operator’s hand, refuses with too few records, and scores with the newest trained model', async () => {
+    // Nobody signed in may train it, whatever their role: the refusal is audited.
+    const ig = await t.services.repositories.users.findByEmail('ig.lead@csc.northbridge.example');
+    const igLead = (await t.services.auth.principal(ig!.id, 'password'))!;
+    await expect(linking.train(igLead, ctx)).rejects.toThrow(/operator/);
+    const denied = await t.services.audit.search({ action: 'linkage-model.train', limit: 5 });
+    expect(denied[0]).toMatchObject({ outcome: 'denied' });
+    // This database holds a handful of people: the operator is told how many it needs.
+    await expect(linking.train('operator', ctx)).rejects.toThrow(/at least 1000 people/);
+
+    // A model trained on synthetic people is kept, and a new run scores with it (term frequencies included).
+    const { set } = syntheticPeople(6000, 11);
+    const all = Array.from({ length: set.size }, (_, i) => set.get(i));
+    const { model } = trainAppModel(
+      all.filter((r) => r.id.endsWith('-0')),
+      all.filter((r) => !r.id.endsWith('-0')),
+    );
+    const modelId = '01900000-0000-7000-8000-00000000a001';
+    await links.saveModel({ id: modelId, trainedBy: 'test', records: set.size, params: model.params, nameFrequencies: model.names }, new Date());
+    const fresh = new LinkingService({ links, gate: t.services.gate, people: t.services.repositories.people, persons: t.services.people, audit: t.services.audit });
+    expect((await fresh.model()).id).toBe(modelId);
+    const feed = await t.services.feeds.create(police, {
+      name: 'Custody records 2',
+      kind: 'people',
+      format: 'csv',
+      mapping: { fields: { sourceRecordId: 'Ref', givenNames: 'First', familyName: 'Last', dateOfBirth: 'Born', postcode: 'Post' }, dateFormat: 'YYYY-MM-DD' },
+    });
+    const imported = await t.services.feeds.import(police, feed, text(['Ref,First,Last,Born,Post', 'M1,Barnaby,Wetherspoonle,2016-07-01,', ''].join('\n')));
+    const run = await fresh.run(police, police.organisationId, ctx, { runId: imported.runId });
+    const outcome = [...run.queued, ...run.linked].find((x) => x.sourceRecordId === 'M1')!;
+    expect(outcome.subjectId).toBe(barnaby);
+    // The weight it was decided on is the trained model's, explained field by field with term frequencies.
+    const source = (await links.sourceRecord(police.organisationId, 'people', 'M1'))!;
+    const [scored] = scorePairs(source, await t.services.repositories.people.candidates([barnaby]), await fresh.model());
+    const explanation = scored!.explanation;
+    expect(explanation.modelId).toBe(modelId);
+    expect(explanation.weight).toBeCloseTo(outcome.weight, 9);
+    expect(explanation.prior).toBeCloseTo(Math.log2(model.params.lambda / (1 - model.params.lambda)), 6);
+    // 'Wetherspoonle' is in no name table: scored as a rare surname, so it counts for more than its u alone.
+    expect(explanation.fields.find((f) => f.comparison === 'surname')!.termFrequencyAdjustment).toBeGreaterThan(0);
+    expect(explanation.prior + explanation.fields.reduce((sum, f) => sum + f.weight, 0)).toBeCloseTo(explanation.weight, 9);
+  }, 120_000);
 });
