@@ -43,7 +43,7 @@ export interface RecordLinkRow {
   organisationId: string;
   kind: string;
   sourceRecordId: string;
-  how: 'auto' | 'accepted' | 'manual';
+  how: 'auto' | 'accepted' | 'manual' | 'created';
   weight: number | null;
   runId: string | null;
   createdBy: string;
@@ -230,14 +230,17 @@ export class LinkingRepository {
   }
 
   /** Links an unlinked source record automatically. False when it was linked meanwhile. */
-  async insertAutoLink(l: { subjectId: string; id: string; organisationId: string; kind: string; sourceRecordId: string; weight: number; runId: string | null; createdBy: string }, now: Date): Promise<boolean> {
+  async insertAutoLink(
+    l: { subjectId: string; id: string; organisationId: string; kind: string; sourceRecordId: string; weight: number | null; runId: string | null; createdBy: string; how?: 'auto' | 'created' },
+    now: Date,
+  ): Promise<boolean> {
     return this.#h.db.transaction().execute(async (trx) => {
       const linked = await sql`update source_record set subject_id = ${l.subjectId}
         where organisation_id = ${l.organisationId} and kind = ${l.kind} and source_record_id = ${l.sourceRecordId} and subject_id is null`.execute(trx);
       if (Number(linked.numAffectedRows ?? 0) !== 1) return false;
       if (l.kind === 'people') await attachDependents(trx, l.organisationId, l.sourceRecordId, l.subjectId);
       await sql`insert into record_link (subject_id, id, organisation_id, kind, source_record_id, how, weight, run_id, created_by, created_at)
-        values (${l.subjectId}, ${l.id}, ${l.organisationId}, ${l.kind}, ${l.sourceRecordId}, 'auto', ${l.weight}, ${l.runId}, ${l.createdBy}, ${now})`.execute(trx);
+        values (${l.subjectId}, ${l.id}, ${l.organisationId}, ${l.kind}, ${l.sourceRecordId}, ${l.how ?? 'auto'}, ${l.weight}, ${l.runId}, ${l.createdBy}, ${now})`.execute(trx);
       return true;
     });
   }

@@ -36,6 +36,9 @@ export interface LinkRunResult {
   linked: Array<{ sourceRecordId: string; subjectId: string; linkId: string; weight: number; notified: number }>;
   queued: Array<{ sourceRecordId: string; subjectId: string; reviewId: string; weight: number }>;
   left: string[];
+  /** With `createPeople`: records that matched nobody, each now a new person (or why not). */
+  created: Array<{ sourceRecordId: string; subjectId: string; linkId: string }>;
+  notCreated: Array<{ sourceRecordId: string; reason: string }>;
 }
 
 export const decideReviewSchema = z.object({
@@ -216,11 +219,11 @@ export class LinkingService {
   }
 
   /** Links the organisation's unlinked people records (of one import run when given). */
-  async run(caller: LinkCaller, organisationId: string, ctx: AuditContext, options: { runId?: string } = {}): Promise<LinkRunResult> {
+  async run(caller: LinkCaller, organisationId: string, ctx: AuditContext, options: { runId?: string | undefined; createPeople?: boolean | undefined } = {}): Promise<LinkRunResult> {
     const actor = this.#allow(caller, organisationId);
     const records = await this.#links.unlinkedPeopleRecords(organisationId, options.runId);
     const model = await this.model();
-    const result: LinkRunResult = { considered: records.length, linked: [], queued: [], left: [] };
+    const result: LinkRunResult = { considered: records.length, linked: [], queued: [], left: [], created: [], notCreated: [] };
     for (const r of records) {
       const earlier = await this.#links.reviewsOf(r.organisationId, r.kind, r.sourceRecordId);
       const decided = new Map(earlier.map((x) => [x.subjectId, x]));
@@ -274,9 +277,62 @@ export class LinkingService {
         result.queued.push({ sourceRecordId: r.sourceRecordId, subjectId: x.candidate.subjectId, reviewId, weight: x.explanation.weight });
         queued = true;
       }
-      if (!queued) result.left.push(r.sourceRecordId);
+      if (queued) continue;
+      // Nobody in the review range: with createPeople the record becomes a new person of its own (unless a
+      // pair of it was ever reviewed or is waiting: then a reviewer has it, and it stays as it is).
+      if (options.createPeople && caller !== 'operator' && (scored[0]?.explanation.weight ?? -Infinity) < this.reviewWeight && earlier.length === 0) {
+        const made = await this.#createFrom(caller, actor, r, options.runId ?? null, ctx);
+        if ('subjectId' in made) result.created.push({ sourceRecordId: r.sourceRecordId, ...made });
+        else result.notCreated.push({ sourceRecordId: r.sourceRecordId, reason: made.reason });
+        continue;
+      }
+      result.left.push(r.sourceRecordId);
     }
     return result;
+  }
+
+  /**
+   * Records a new person from an agency record that matched nobody, through PersonService (the
+   * policy's create rule, audited there), with the agency's record id as a local identifier, and links
+   * the record to them (how: created). A record without what a person needs (names, sex, a date of
+   * birth or none) is left unlinked with the reason.
+   */
+  async #createFrom(p: Principal, actor: Actor, r: LinkSourceRecord, runId: string | null, ctx: AuditContext): Promise<{ subjectId: string; linkId: string } | { reason: string }> {
+    const sex = (r.sex ?? '').trim().toLowerCase();
+    const input = {
+      givenNames: r.givenNames ?? '',
+      familyName: r.familyName ?? '',
+      sex: sex === 'f' || sex === 'female' ? 'female' : sex === 'm' || sex === 'male' ? 'male' : 'unknown',
+      dateOfBirth: r.dateOfBirth ?? undefined,
+      dobPrecision: r.dateOfBirth ? 'exact' : 'unknown',
+      nhsNumber: r.nhsNumber ?? undefined,
+      localIds: [{ organisationId: r.organisationId, value: r.sourceRecordId }],
+      address: r.address && r.postcode ? { line1: r.address, postcode: r.postcode } : undefined,
+    };
+    let subjectId: string;
+    try {
+      ({ subjectId } = await this.#persons.create(p, input, ctx, { confirmNotDuplicate: true, requestKey: `record:${r.organisationId}:${r.sourceRecordId}` }));
+    } catch (e) {
+      if (e instanceof ValidationError) return { reason: Object.values(e.fields).join('; ') };
+      if (e instanceof AccessDeniedError || e instanceof ForbiddenError) return { reason: e.message };
+      throw e;
+    }
+    const linkId = newId();
+    if (!(await this.#links.insertAutoLink({ subjectId, id: linkId, organisationId: r.organisationId, kind: r.kind, sourceRecordId: r.sourceRecordId, weight: null, runId, createdBy: actor.label, how: 'created' }, this.#now()))) {
+      return { reason: 'The record was linked by another run meanwhile' };
+    }
+    await this.#audit.record({
+      actor,
+      action: 'record-link.created',
+      outcome: 'success',
+      subjectType: 'person',
+      subjectId,
+      purpose: 'link an agency record to the person it is about',
+      reason: 'the record matched nobody recorded, so it was recorded as a new person',
+      details: { linkId, organisationId: r.organisationId, kind: r.kind, sourceRecordId: r.sourceRecordId, runId },
+      context: ctx,
+    });
+    return { subjectId, linkId };
   }
 
   /** The organisation's pending pairs with their explanations (no person identity: see `review`). */

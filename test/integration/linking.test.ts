@@ -141,6 +141,7 @@ describe('record linkage of feed records to people', () => {
     const run = await api('post', '/api/v1/linking/runs').send({}).expect(200);
     expect(run.body.linked).toEqual([]);
     expect(run.body.left).toContain('L3');
+    expect(run.body.created).toEqual([]);
     const bad = await api('post', `/api/v1/linking/reviews/${l1.id}/decision`).send({ decision: 'maybe' });
     expect(bad.status).toBe(400);
     const ok = await api('post', `/api/v1/linking/reviews/${l1.id}/decision`).send({ decision: 'accept' }).expect(200);
@@ -273,4 +274,24 @@ describe('record linkage of feed records to people', () => {
     expect(explanation.fields.find((f) => f.comparison === 'surname')!.termFrequencyAdjustment).toBeGreaterThan(0);
     expect(explanation.prior + explanation.fields.reduce((sum, f) => sum + f.weight, 0)).toBeCloseTo(explanation.weight, 9);
   }, 120_000);
+
+  it('records a record that matches nobody as a new person when asked, with the agency’s id, and never one a reviewer holds', async () => {
+    const api = (method: 'get' | 'post', url: string) => request(t.app)[method](url).set('Authorization', `Bearer ${policeToken}`);
+    // L3 (Cornelius Throckmorton) matched nobody; L4 has a rejected pair, so a reviewer decided about it: it stays.
+    const run = await api('post', '/api/v1/linking/runs').send({ createPeople: true }).expect(200);
+    const made = (run.body.created as Array<{ sourceRecordId: string; subjectId: string; linkId: string }>).find((c) => c.sourceRecordId === 'L3')!;
+    expect(made).toBeDefined();
+    expect(run.body.created.map((c: { sourceRecordId: string }) => c.sourceRecordId)).not.toContain('L4');
+    expect((await links.sourceRecord(police.organisationId, 'people', 'L3'))!.subjectId).toBe(made.subjectId);
+    const view = await t.services.people.view(police, made.subjectId, ctx);
+    expect(view.identity?.names[0]).toMatchObject({ givenNames: 'Cornelius', familyName: 'Throckmorton' });
+    expect(view.identity?.identifiers.some((i: { scheme: string; value: string }) => i.scheme === 'local' && i.value === 'L3')).toBe(true);
+    const records = await api('get', `/api/v1/people/${made.subjectId}/linked-records`).expect(200);
+    expect(records.body.records).toMatchObject([{ how: 'created', record: { sourceRecordId: 'L3' } }]);
+    const audit = (await t.services.audit.search({ subjectId: made.subjectId, limit: 20 })).map((a) => a.action);
+    expect(audit).toEqual(expect.arrayContaining(['person.create', 'record-link.created']));
+    // Run again: nothing is made twice.
+    const again = await api('post', '/api/v1/linking/runs').send({ createPeople: true }).expect(200);
+    expect(again.body.created.map((c: { sourceRecordId: string }) => c.sourceRecordId)).not.toContain('L3');
+  });
 });

@@ -21,3 +21,7 @@ create table linkage_model (
   name_frequencies  jsonb not null
 );
 create index linkage_model_newest on linkage_model (trained_at desc);
+
+-- A record that matched nobody may be recorded as a new person and linked to them (how: created).
+alter table record_link drop constraint record_link_how_check;
+alter table record_link add constraint record_link_how_check check (how in ('auto', 'accepted', 'manual', 'created'));

@@ -43,7 +43,12 @@ export function registerLinkingRoutes(registry: ApiRegistry, services: Services)
     description: 'Links clear matches, queues uncertain pairs for review (never a pair already rejected), and leaves the rest unlinked. Practitioners with an active involvement are notified of new links.',
     tags: ['Linking'],
     secured: true,
-    request: { body: z.object({ runId: z.uuid().optional().meta({ description: 'Only the records of this import run' }) }) },
+    request: {
+      body: z.object({
+        runId: z.uuid().optional().meta({ description: 'Only the records of this import run' }),
+        createPeople: z.boolean().optional().meta({ description: 'Record each record that matches nobody (and has no pair waiting or rejected) as a new person, with your record id as a local identifier' }),
+      }),
+    },
     responses: {
       200: {
         description: 'What was linked, queued and left',
@@ -52,11 +57,13 @@ export function registerLinkingRoutes(registry: ApiRegistry, services: Services)
           linked: z.array(z.object({ sourceRecordId: z.string(), subjectId: z.uuid(), linkId: z.uuid(), weight: z.number(), notified: z.number().int() })),
           queued: z.array(z.object({ sourceRecordId: z.string(), subjectId: z.uuid(), reviewId: z.uuid(), weight: z.number() })),
           left: z.array(z.string()),
+          created: z.array(z.object({ sourceRecordId: z.string(), subjectId: z.uuid(), linkId: z.uuid() })),
+          notCreated: z.array(z.object({ sourceRecordId: z.string(), reason: z.string() })),
         }),
       },
       ...denied,
     },
-    handler: async ({ req, body }) => services.linking.run(req.principal!, req.principal!.organisationId, auditContext(req), body.runId ? { runId: body.runId } : {}),
+    handler: async ({ req, body }) => services.linking.run(req.principal!, req.principal!.organisationId, auditContext(req), { runId: body.runId, createPeople: body.createPeople }),
   });
 
   registry.add({
@@ -92,7 +99,7 @@ export function registerLinkingRoutes(registry: ApiRegistry, services: Services)
       linkId: z.uuid(),
       organisation: z.object({ id: z.uuid(), name: z.string() }),
       kind: z.string(),
-      how: z.enum(['auto', 'accepted', 'manual']),
+      how: z.enum(['auto', 'accepted', 'manual', 'created']),
       weight: z.number().nullable(),
       createdBy: z.string(),
       createdAt: z.iso.datetime(),
