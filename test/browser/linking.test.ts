@@ -21,6 +21,7 @@ describe.skipIf(skip)('link review in Chromium', () => {
   let t: TestApp;
   let server: RunningServer;
   let browser: Browser;
+  let created: string;
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([createTestApp({ SIGN_IN_RATE_LIMIT: '1000' }), launchChromium()]);
@@ -37,6 +38,9 @@ describe.skipIf(skip)('link review in Chromium', () => {
     });
     const imported = await t.services.feeds.import(police, feed, text('Ref,First,Last,Born\r\nB1,Barnaby,Wetherspoonle,2016-07-01\r\n'));
     await t.services.linking.run(police, police.organisationId, ctx, { runId: imported.runId });
+    const second = await t.services.feeds.import(police, feed, text('Ref,First,Last,Born\r\nB2,Ottoline,Quarrendon,2012-02-29\r\n'));
+    const made = await t.services.linking.run(police, police.organisationId, ctx, { runId: second.runId, createPeople: true });
+    created = made.created[0]!.subjectId;
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -59,6 +63,30 @@ describe.skipIf(skip)('link review in Chromium', () => {
       expect(await page.locator('main').textContent()).toContain('No pairs are waiting for review');
       await checkA11y(page, 'link review queue (empty)');
       watch.assertClean('link review');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lists a person’s linked records and undoes a wrong link with a reason, errors first', async () => {
+    const { context, page, watch } = await openPage(browser);
+    try {
+      await signIn(page, server.baseUrl, t, 'police.officer@police.northbridge.example', { a11y: false });
+      await page.goto(`${server.baseUrl}/people/${created}/linked-records`);
+      const main = page.locator('main');
+      expect(await main.textContent()).toContain('Recorded as a new person from this record');
+      await checkA11y(page, 'linked records');
+      await page.getByRole('link', { name: /Undo/ }).click();
+      await checkA11y(page, 'undo a link');
+      await page.getByRole('button', { name: 'Undo the link' }).click();
+      expect(await page.locator('.govuk-error-summary').textContent()).toContain('Enter why the link is wrong');
+      await checkA11y(page, 'undo a link (error)');
+      await page.getByLabel('Why is the link wrong?').fill('Two different girls share this name');
+      await page.getByRole('button', { name: 'Undo the link' }).click();
+      await page.waitForURL(/\/linked-records$/);
+      expect(await main.textContent()).toContain('Two different girls share this name');
+      await checkA11y(page, 'linked records (undone)');
+      watch.assertClean('linked records');
     } finally {
       await context.close();
     }
