@@ -314,10 +314,11 @@ export interface HouseholdView {
 }
 
 /** The policy refused to let a member join or leave a household: `field` names the input at fault. */
+/** The policy refused a change to another (shielded) person's record made through this one: a household or a relationship. */
 export class HouseholdMemberRefusedError extends AccessDeniedError {
   readonly field: string;
-  constructor(decision: Decision, field: string) {
-    super({ ...decision, reason: `You cannot record where this person lives: ${decision.reason.charAt(0).toLowerCase()}${decision.reason.slice(1)}` });
+  constructor(decision: Decision, field: string, what = 'record where this person lives') {
+    super({ ...decision, reason: `You cannot ${what}: ${decision.reason.charAt(0).toLowerCase()}${decision.reason.slice(1)}` });
     this.name = 'HouseholdMemberRefusedError';
     this.field = field;
   }
@@ -1047,17 +1048,30 @@ export class PersonService {
     const types = await this.#people.relationshipTypes();
     const type = types.find((t) => t.code === v.type);
     if (!type) throw new ValidationError({ type: 'Choose a relationship from the list' });
-    if (!(await this.#people.exists(v.relatedSubjectId))) throw new ValidationError({ relatedSubjectId: 'That person is not recorded' });
+    const purpose = 'record a relationship';
     await this.#gate.check(
       p,
-      { action: 'update', subjectId, categories: ['family'], purpose: 'record a relationship', auditAction: 'person.relationship.add', details: { relatedSubjectId: v.relatedSubjectId, type: v.type } },
+      { action: 'update', subjectId, categories: ['family'], purpose, auditAction: 'person.relationship.add', details: { relatedSubjectId: v.relatedSubjectId, type: v.type } },
       ctx,
     );
+    // The relationship is written on the other person's record too (from their side): the policy is asked
+    // about them as well. A shielded person's family is changed only where the policy allows it (refusal
+    // audited on their record); anyone else's record gets an audit entry of the change made through this one.
+    const other = (await this.#gate.decideMany(p, [v.relatedSubjectId], { action: 'update', categories: ['family'], purpose })).get(v.relatedSubjectId);
+    if (!other) throw new ValidationError({ relatedSubjectId: 'That person is not recorded' });
+    const otherSide = { action: 'update' as const, subjectId: v.relatedSubjectId, categories: ['family' as const], purpose, auditAction: 'person.relationship.add', details: { through: subjectId, type: type.inverseCode } };
+    if (other.facts.shielded) {
+      await this.#gate.record(p, otherSide, other.decision, ctx);
+      if (!other.decision.allow) throw new HouseholdMemberRefusedError(other.decision, 'relatedSubjectId', 'record this person’s family');
+    }
     const result = await this.#people.insertRelationship(
       { subjectId, relatedSubjectId: v.relatedSubjectId, type: v.type, inverseType: type.inverseCode, fromDate: v.fromDate ?? null, createdBy: p.userId },
       { pairId: newId(), forward: newId(), backward: newId() },
       new Date(),
     );
+    if (!other.facts.shielded && result === 'created') {
+      await this.#audit.record({ actor: actorOf(p), action: otherSide.auditAction, outcome: 'success', subjectType: 'person', subjectId: v.relatedSubjectId, purpose, details: otherSide.details, context: ctx });
+    }
     return result;
   }
 

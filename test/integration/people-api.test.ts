@@ -603,6 +603,25 @@ describe(`People API: who is involved, under the access policy (${describeDataba
     await call('sw', 'post', `/api/v1/people/${newId()}/names`, { kind: 'alias', givenNames: 'A', familyName: 'B' }).expect(404);
   });
 
+  it('asks the policy about the other person of a relationship too, and audits the change on their record', async () => {
+    // The health visitor works with Lily, not with Amara (shielded): the change to Amara's family is refused, and audited on her record.
+    const refused = await call('hv', 'post', `/api/v1/people/${lily}/relationships`, { relatedSubjectId: amara, type: 'sibling' }).expect(403);
+    expect(refused.body.error.message).toMatch(/cannot record this person’s family/);
+    const onAmara = await t.services.audit.search({ subjectId: amara, action: 'person.relationship.add', limit: 5 });
+    expect(onAmara[0]).toMatchObject({ outcome: 'denied', details: expect.objectContaining({ through: lily }) });
+    // Amara's own social worker may record it; a relationship with someone not shielded is audited on their record as well.
+    await call('sw', 'post', `/api/v1/people/${lily}/relationships`, { relatedSubjectId: amara, type: 'sibling' }).expect(201);
+    expect((await t.services.audit.search({ subjectId: amara, action: 'person.relationship.add', limit: 5 }))[0]).toMatchObject({ outcome: 'success' });
+    const cousin = await create('hv', { givenNames: 'Ottilie', familyName: 'Turner', dateOfBirth: '2019-04-04' });
+    await call('hv', 'post', `/api/v1/people/${lily}/relationships`, { relatedSubjectId: cousin, type: 'household_member' }).expect(201);
+    const onCousin = await t.services.audit.search({ subjectId: cousin, action: 'person.relationship.add', limit: 5 });
+    expect(onCousin[0]).toMatchObject({ outcome: 'success', details: expect.objectContaining({ through: lily, type: 'household_member' }) });
+    // Someone not recorded: said only after the policy allowed the change to Lily's record.
+    const unknown = await call('hv', 'post', `/api/v1/people/${lily}/relationships`, { relatedSubjectId: newId(), type: 'sibling' }).expect(400);
+    expect(unknown.body.error.fields).toEqual({ 'body.relatedSubjectId': 'That person is not recorded' });
+    await call('dsl', 'post', `/api/v1/people/${lily}/relationships`, { relatedSubjectId: newId(), type: 'sibling' }).expect(403);
+  });
+
   it('describes every people route in the OpenAPI document', async () => {
     const doc = (await request(t.app).get('/api/openapi.json').expect(200)).body;
     for (const [path, method] of [

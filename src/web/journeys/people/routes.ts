@@ -547,8 +547,9 @@ export function peopleRoutes(services: Services): Router {
       req.session.flash = result === 'created' ? 'The relationship was recorded' : 'This relationship was already recorded';
       res.redirect(urls.people.person(req.params.id as string));
     } catch (err) {
-      if (!isValidationError(err)) throw err;
-      await relationshipPage(req, res, { values, status: 400, ...errorsFor(err, RELATIONSHIP_FIELDS, problems) });
+      const e = refusalAsError(err);
+      if (!e) throw err;
+      await relationshipPage(req, res, { values, status: 400, ...errorsFor(e, RELATIONSHIP_FIELDS, problems) });
     }
   });
 
