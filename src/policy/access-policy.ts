@@ -487,6 +487,21 @@ export interface OrganisationRecordDecision {
  * Who may approve or decline a decision to share without consent: a team manager of the deciding
  * organisation, and never the practitioner who made the decision (two people, always).
  */
+/**
+ * Emergency access (break-glass) is for those who work with people: practitioners, MASH officers and
+ * team managers. Never an IG lead or system administrator by role alone: they review its use.
+ */
+export function mayBreakGlass(r: Requester): OrganisationRecordDecision {
+  if (isPractitioner(r)) return { allow: true, reason: 'a practitioner in an emergency, with a stated reason' };
+  return { allow: false, reason: 'Only practitioners, MASH officers and team managers can use emergency access' };
+}
+
+/** Reviewing the use of emergency access is the information-governance lead's. */
+export function mayReviewBreakGlass(r: Requester): OrganisationRecordDecision {
+  if (has(r, 'ig_lead')) return { allow: true, reason: 'the information-governance lead reviews emergency access' };
+  return { allow: false, reason: 'Only the information-governance lead reviews emergency access' };
+}
+
 export function mayApproveShare(r: Requester, d: { organisationId: string; decidedBy: string }): OrganisationRecordDecision {
   if (!has(r, 'team_manager')) return { allow: false, reason: 'Only a team manager approves a share without consent' };
   if (r.organisationId !== d.organisationId) return { allow: false, reason: "Only a manager in the deciding practitioner's organisation approves their decision" };

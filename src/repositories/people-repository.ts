@@ -1078,23 +1078,35 @@ export class PeopleRepository {
     await this.#h.db.updateTable('enquiry').set({ closed_at: now }).where('subject_id', '=', subjectId).where('closed_at', 'is', null).execute();
   }
 
-  async insertBreakGlass(b: { subjectId: string; id: string; userId: string; organisationId: string; reason: string; startedAt: Date; expiresAt: Date }): Promise<void> {
-    await this.#h.db
-      .insertInto('break_glass')
-      .values({
-        subject_id: b.subjectId,
-        id: b.id,
-        user_id: b.userId,
-        organisation_id: b.organisationId,
-        reason: b.reason,
-        started_at: b.startedAt,
-        expires_at: b.expiresAt,
-        reviewed_at: null,
-        reviewed_by: null,
-        review_outcome: null,
-        review_note: null,
-      })
-      .execute();
+  /** Records an emergency access and the IG leads' notifications of it, in one transaction. */
+  async insertBreakGlass(
+    b: { subjectId: string; id: string; userId: string; organisationId: string; reason: string; startedAt: Date; expiresAt: Date },
+    notifications: Array<{ id: string; recipientUserId: string; kind: string; subjectId: string | null; message: string; link: string | null }> = [],
+  ): Promise<void> {
+    await this.#h.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('break_glass')
+        .values({
+          subject_id: b.subjectId,
+          id: b.id,
+          user_id: b.userId,
+          organisation_id: b.organisationId,
+          reason: b.reason,
+          started_at: b.startedAt,
+          expires_at: b.expiresAt,
+          reviewed_at: null,
+          reviewed_by: null,
+          review_outcome: null,
+          review_note: null,
+        })
+        .execute();
+      if (notifications.length) {
+        await trx
+          .insertInto('notification')
+          .values(notifications.map((n) => ({ id: n.id, recipient_user_id: n.recipientUserId, kind: n.kind, subject_id: n.subjectId, message: n.message, link: n.link, created_at: b.startedAt, read_at: null })))
+          .execute();
+      }
+    });
   }
 
   async breakGlassQueue(reviewed: boolean, limit = 200) {

@@ -6,7 +6,7 @@ import { nameVariantsForKey } from '../matching/nicknames.ts';
 import { doubleMetaphone } from '../matching/phonetic.ts';
 import { normaliseName } from '../matching/strings.ts';
 import { validateLocalId, validateNhsNumber, validatePostcode, validateUpn } from '../people/identifiers.ts';
-import { decide, householdAccess, mayAppearInSearch, relationshipOf, type Basis, type DataCategory, type Decision, type SubjectFacts } from '../policy/access-policy.ts';
+import { decide, householdAccess, mayAppearInSearch, mayBreakGlass, mayReviewBreakGlass, relationshipOf, type Basis, type DataCategory, type Decision, type SubjectFacts } from '../policy/access-policy.ts';
 import { AccessDeniedError, requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
 import {
   DuplicateIdentifierError,
@@ -1112,15 +1112,17 @@ export class PersonService {
   async breakGlass(p: Principal, subjectId: string, input: unknown, ctx: AuditContext): Promise<{ expiresAt: Date }> {
     const v = parse(breakGlassSchema, input);
     if (!(await this.#people.exists(subjectId))) throw new NotFoundError('No such person');
-    if (!['practitioner', 'mash_officer', 'team_manager'].some((r) => p.roles.includes(r as never))) {
-      throw new ForbiddenError('Only practitioners can use emergency access');
+    const allowed = mayBreakGlass(requesterOf(p));
+    if (!allowed.allow) {
+      await this.#audit.record({ actor: actorOf(p), action: 'person.break-glass', outcome: 'denied', subjectType: 'person', subjectId, purpose: 'emergency access', reason: allowed.reason, context: ctx });
+      throw new ForbiddenError(allowed.reason);
     }
     const now = new Date();
     const expiresAt = new Date(now.getTime() + BREAK_GLASS_MINUTES * 60_000);
     const id = newId();
-    await this.#people.insertBreakGlass({ subjectId, id, userId: p.userId, organisationId: p.organisationId, reason: v.reason, startedAt: now, expiresAt });
     const leads = await this.#people.usersWithRole('ig_lead');
-    await this.#people.insertNotifications(
+    await this.#people.insertBreakGlass(
+      { subjectId, id, userId: p.userId, organisationId: p.organisationId, reason: v.reason, startedAt: now, expiresAt },
       leads.map((recipientUserId) => ({
         id: newId(),
         recipientUserId,
@@ -1129,7 +1131,6 @@ export class PersonService {
         message: `${p.displayName} (${p.organisationName}) used emergency access to a record: "${v.reason.slice(0, 200)}"`,
         link: '/access-reviews',
       })),
-      now,
     );
     await this.#audit.record({
       actor: actorOf(p),
@@ -1151,15 +1152,23 @@ export class PersonService {
     return entries.filter((e) => e.subjectType === 'person');
   }
 
+  /** Refuses, and audits the refusal, unless the policy lets the caller review emergency access. */
+  async #mayReview(p: Principal, action: string, ctx: AuditContext, subjectId?: string): Promise<void> {
+    const allowed = mayReviewBreakGlass(requesterOf(p));
+    if (allowed.allow) return;
+    await this.#audit.record({ actor: actorOf(p), action, outcome: 'denied', ...(subjectId ? { subjectType: 'person', subjectId } : {}), reason: allowed.reason, context: ctx });
+    throw new ForbiddenError(allowed.reason);
+  }
+
   async reviewQueue(p: Principal, ctx: AuditContext) {
-    if (!p.roles.includes('ig_lead')) throw new ForbiddenError('Only the information-governance lead reviews emergency access');
+    await this.#mayReview(p, 'break-glass.queue.read', ctx);
     const [open, done] = await Promise.all([this.#people.breakGlassQueue(false), this.#people.breakGlassQueue(true, 50)]);
     await this.#audit.record({ actor: actorOf(p), action: 'break-glass.queue.read', outcome: 'success', details: { open: open.length }, context: ctx });
     return { open, done };
   }
 
   async review(p: Principal, subjectId: string, id: string, input: unknown, ctx: AuditContext): Promise<void> {
-    if (!p.roles.includes('ig_lead')) throw new ForbiddenError('Only the information-governance lead reviews emergency access');
+    await this.#mayReview(p, 'break-glass.review', ctx, subjectId);
     const v = parse(z.object({ outcome: z.enum(['justified', 'not_justified'], { error: 'Choose whether the access was justified' }), note: z.preprocess(blankToUndefined, z.string().trim().max(1000).optional()) }), input);
     if (v.outcome === 'not_justified' && !v.note) throw new ValidationError({ note: 'Say why the access was not justified and what happens next' });
     if (!(await this.#people.reviewBreakGlass(subjectId, id, { reviewedBy: p.userId, outcome: v.outcome, note: v.note ?? null }, new Date()))) {

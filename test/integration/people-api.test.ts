@@ -365,6 +365,12 @@ describe(`People API: who is involved, under the access policy (${describeDataba
 
     const notForOthers = await call('sw', 'get', '/api/v1/access-reviews').expect(403);
     expect(notForOthers.body.error.code).toBe('forbidden');
+    // The IG lead reviews emergency access and may not use it; each refusal is audited.
+    const igGlass = await call('ig', 'post', `/api/v1/people/${lily}/break-glass`, { reason: 'I would like to look at this record urgently now' }).expect(403);
+    expect(igGlass.body.error.message).toMatch(/Only practitioners, MASH officers and team managers/);
+    const refusals = await t.services.audit.search({ subjectId: lily, action: 'person.break-glass', limit: 10 });
+    expect(refusals).toContainEqual(expect.objectContaining({ outcome: 'denied', actorUserId: userIds.ig }));
+    expect(await t.services.audit.search({ action: 'break-glass.queue.read', limit: 10 })).toContainEqual(expect.objectContaining({ outcome: 'denied', actorUserId: userIds.sw }));
     const queue = await call('ig', 'get', '/api/v1/access-reviews').expect(200);
     conforms('AccessReviews', queue.body);
     const item = queue.body.open.find((o: { subjectId: string }) => o.subjectId === lily);
