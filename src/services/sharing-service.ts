@@ -333,7 +333,10 @@ export class SharingService {
     if (shares) {
       const may = this.#visibleTo(p, decision, SHARE_BASES);
       const notMine = chosen.filter((c) => !may(c));
-      if (notMine.length) problems.items = `You cannot pass on ${notMine.map((n) => n.label).join('; ')}: only what your organisation holds and you work with can be shared`;
+      // Named only where the sharer may see the item; otherwise only its kind, so the refusal tells nothing new.
+      const seen = this.#visibleTo(p, decision, null);
+      const named = notMine.map((n) => (seen(n) ? n.label : `an item you cannot see (${n.category.replaceAll('_', ' ')})`));
+      if (notMine.length) problems.items = `You cannot pass on ${named.join('; ')}: only what your organisation holds and you work with can be shared`;
     }
 
     const now = this.#gate.now();

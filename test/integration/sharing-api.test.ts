@@ -10,6 +10,7 @@ const USERS = {
   ig: 'ig.lead@csc.northbridge.example',
   housing: 'housing.officer@homes.northbridge.example',
   police: 'police.officer@police.northbridge.example',
+  hv: 'health.visitor@nhs.northbridge.example',
 } as const;
 type Who = keyof typeof USERS;
 
@@ -92,6 +93,21 @@ describe(`Sharing API: consent, decisions, approval and disclosures (${describeD
     const res = await call('sw', 'post', `/api/v1/people/${child}/sharing-decisions`, { ...baseDecision(), purpose: 'safeguarding_child' });
     expect(res.status).toBe(400);
     expect(res.body.error.fields['body.consentPosition']).toMatch(/does not cover another/);
+  });
+
+  it('refuses to pass on an item the sharer may not see without naming it (a sensitive service)', async () => {
+    const other = (
+      await ok(call('sw', 'post', '/api/v1/people', { givenNames: 'Wren', familyName: 'Ashdown', sex: 'female', dobPrecision: 'exact', dateOfBirth: '2019-09-09' }), 201)
+    ).subjectId as string;
+    const service = await t.services.repositories.people.db.selectFrom('service').select(['id', 'name']).where('sensitive_kind', '=', 'substance_misuse').executeTakeFirstOrThrow();
+    const hidden = (await ok(call('hv', 'post', `/api/v1/people/${other}/involvements`, { role: 'other', serviceId: service.id, startDate: '2025-02-01' }), 201)).id as string;
+    // The police work with her too: the policy opens her involvements to them, but never the sensitive one.
+    await ok(call('police', 'post', `/api/v1/people/${other}/involvements`, { role: 'other', startDate: '2025-02-01' }), 201);
+    const res = await call('police', 'post', `/api/v1/people/${other}/sharing-decisions`, { ...baseDecision(), items: [{ type: 'involvement', id: hidden }] });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.fields['body.items']).toContain('an item you cannot see (involvements)');
+    const nurse = await t.services.repositories.users.findByEmail(USERS.hv);
+    for (const secret of [service.name, nurse!.displayName, 'NHS']) expect(JSON.stringify(res.body)).not.toContain(secret);
   });
 
   it('shares with consent at once: the recipient sees exactly the items sent', async () => {
