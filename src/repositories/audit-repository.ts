@@ -11,6 +11,7 @@ export interface AuditSearch {
   actor?: string | undefined;
   action?: string | undefined;
   subjectId?: string | undefined;
+  subjectType?: string | undefined;
   outcome?: AuditOutcome | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
@@ -189,6 +190,7 @@ export class AuditRepository {
     }
     if (q.action) query = query.where('action', 'like', `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (q.subjectId) query = query.where('subject_id', '=', q.subjectId);
+    if (q.subjectType) query = query.where('subject_type', '=', q.subjectType);
     if (q.outcome) query = query.where('outcome', '=', q.outcome);
     if (q.from) query = query.where('occurred_at', '>=', q.from);
     if (q.to) query = query.where('occurred_at', '<', q.to);

@@ -1148,8 +1148,7 @@ export class PersonService {
 
   async accessHistory(p: Principal, subjectId: string, ctx: AuditContext) {
     await this.#gate.check(p, { action: 'read', subjectId, categories: ['access_history'], purpose: 'review who viewed the record', auditAction: 'person.access-history.read' }, ctx);
-    const entries = await this.#audit.search({ subjectId, limit: 500 });
-    return entries.filter((e) => e.subjectType === 'person');
+    return this.#audit.search({ subjectId, subjectType: 'person', limit: 500 });
   }
 
   /** Refuses, and audits the refusal, unless the policy lets the caller review emergency access. */
