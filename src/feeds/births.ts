@@ -17,33 +17,9 @@ import type { BirthCandidate, FeedRepository } from '../repositories/feed-reposi
 import type { OrganisationRepository } from '../repositories/organisation-repository.ts';
 import type { SharingRepository } from '../repositories/sharing-repository.ts';
 import { actorOf, ForbiddenError, NotFoundError, ValidationError, type Principal } from '../services/principal.ts';
-import { consentCoverage, type ConsentFact } from '../sharing/rules.ts';
+import { BIRTHS_CATEGORIES, BIRTHS_PURPOSE, birthsDecision, type BirthsDecision } from '../policy/births.ts';
 import { csvCell, OPERATOR_ACTOR, type FeedCaller } from './feed-service.ts';
 
-export const BIRTHS_PURPOSE = 'early_help';
-export const BIRTHS_CATEGORIES = ['identity', 'whereabouts'] as const;
-
-export interface BirthsDecision {
-  share: boolean;
-  reason: string;
-  consentId: string | null;
-}
-
-/**
- * Whether one child may be on a centre's list (pure): never a shielded child (their whereabouts are
- * for those working with them); otherwise only with consent in force for early help, to this centre
- * or its kind of organisation, covering both identity and whereabouts.
- */
-export function birthsDecision(child: { shielded: boolean }, consents: readonly ConsentFact[], centre: { id: string; typeCode: string }, today: string, now: Date): BirthsDecision {
-  if (child.shielded) return { share: false, reason: 'shielded: where the child lives is shown only to practitioners working with them', consentId: null };
-  const c = consentCoverage(consents, { purpose: BIRTHS_PURPOSE, organisationId: centre.id, organisationType: centre.typeCode, categories: [...BIRTHS_CATEGORIES], date: today }, now);
-  if (c.position !== 'given') {
-    const why = c.position === 'none' ? 'no consent for early help to this centre is recorded' : `consent ${c.position}`;
-    return { share: false, reason: c.messages[0] ? `${why}: ${c.messages[0]}` : why, consentId: c.consentId };
-  }
-  if (c.notCovered.length) return { share: false, reason: `the consent does not cover ${c.notCovered.join(' and ')}`, consentId: c.consentId };
-  return { share: true, reason: 'parental consent for early help covering identity and whereabouts', consentId: c.consentId };
-}
 
 /** Normalises a reach area entry: a postcode district ("NB1") or sector ("NB1 2"); null if it is neither. */
 export function reachPrefix(text: string): string | null {
@@ -124,7 +100,8 @@ export class BirthsFeedService {
     // Defensive: the query matched the reach area; check again in code what the list is about.
     const inArea = candidates.filter((c) => reachArea.includes(postcodeDistrict(c.postcode) ?? '') || reachArea.includes(postcodeSector(c.postcode) ?? ''));
     const decided: Array<{ c: BirthCandidate; decision: BirthsDecision }> = [];
-    for (const c of inArea) decided.push({ c, decision: birthsDecision(c, await this.#sharing.consents(c.subjectId), centre, today, now) });
+    const consents = await this.#sharing.consentsOf(inArea.map((c) => c.subjectId));
+    for (const c of inArea) decided.push({ c, decision: birthsDecision(c, consents.get(c.subjectId) ?? [], centre, today, now) });
     // Queued together, the per-child entries commit as one audit batch (in this order) rather than one by one.
     await Promise.all(
       decided.map(({ c, decision }) =>

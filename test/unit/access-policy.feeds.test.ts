@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mayImportFeed, mayManageFeeds, mayReceiveBirthsFeed, type FeedRequester } from '../../src/policy/access-policy.ts';
-import { birthsDecision, reachPrefix, weekOf } from '../../src/feeds/births.ts';
+import { reachPrefix, weekOf } from '../../src/feeds/births.ts';
+import { birthsDecision } from '../../src/policy/births.ts';
 import type { ConsentFact } from '../../src/sharing/rules.ts';
 
 const ORG = 'org-a';
