@@ -8,8 +8,8 @@ if (major < 24) {
   );
   process.exit(1);
 }
-const { main } = await import('../src/cli/main.ts');
-const code = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const code = argv[0] === 'link' ? await linkFiles(argv.slice(1)) : await (await import('../src/cli/main.ts')).main(argv);
 // Exit once output is flushed: the embedded database's WebAssembly runtime can keep the
 // process alive after it is closed, and a command must not hang when its work is done.
 await Promise.all([
@@ -17,3 +17,25 @@ await Promise.all([
   new Promise((resolve) => process.stderr.write('', resolve)),
 ]);
 process.exit(code);
+
+/**
+ * `link` works on files alone: load only the linking engine, not the server, the services and the
+ * database drivers (which take most of a command's start-up time).
+ */
+async function linkFiles(args) {
+  const { runLinkCommand, isLinkInputError, LINK_USAGE } = await import('../src/cli/link-command.ts');
+  const { terminal } = await import('../src/cli/output.ts');
+  try {
+    return await runLinkCommand(args, terminal);
+  } catch (err) {
+    if (isLinkInputError(err)) {
+      terminal.err(err.message);
+      return 2;
+    }
+    if (err?.code?.startsWith('ERR_PARSE_ARGS')) {
+      terminal.err(`${err.message}\nUsage: npx teamaround ${LINK_USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
