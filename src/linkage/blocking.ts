@@ -82,7 +82,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
       const y = year(f, i);
       return n < 0 || y < 0 || f.namePhon[n]! < 0 ? null : f.namePhon[n]! * 10000 + y;
     },
-    maxGroup: COARSE,
+    maxGroup: 2 * COARSE,
   },
   {
     name: 'surname sound + town',
@@ -102,7 +102,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
       const t = f.town[i]!;
       return n < 0 || t < 0 || f.namePhon[n]! < 0 ? null : f.namePhon[n]! * 2 ** 24 + t;
     },
-    maxGroup: COARSE,
+    maxGroup: 2 * COARSE,
   },
   {
     name: 'surname (or the only name)',
@@ -110,8 +110,8 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     key: (f, i) => (f.surname[i]! >= 0 ? f.surname[i]! : f.first[i]! >= 0 ? f.first[i]! : null),
     maxGroup: 200,
   },
-  { name: 'postcode district', uses: [C_POSTCODE], key: (f, i) => (f.pcDistrict[i]! >= 0 ? f.pcDistrict[i]! : null), maxGroup: 200 },
-  { name: 'town', uses: [C_TOWN], key: (f, i) => (f.town[i]! >= 0 ? f.town[i]! : null), maxGroup: 200 },
+  { name: 'postcode district', uses: [C_POSTCODE], key: (f, i) => (f.pcDistrict[i]! >= 0 ? f.pcDistrict[i]! : null), maxGroup: 400 },
+  { name: 'town', uses: [C_TOWN], key: (f, i) => (f.town[i]! >= 0 ? f.town[i]! : null), maxGroup: 400 },
   {
     name: 'town + year of birth',
     uses: [C_TOWN, C_DOB],
@@ -152,9 +152,9 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     name: 'first name sound',
     uses: [C_FIRST],
     key: (f, i) => (f.first[i]! < 0 || f.namePhon[f.first[i]!]! < 0 ? null : f.namePhon[f.first[i]!]!),
-    maxGroup: 100,
+    maxGroup: 200,
   },
-  { name: 'first name (or the only name)', uses: [C_FIRST], key: (f, i) => (f.first[i]! >= 0 ? f.first[i]! : null), maxGroup: COARSE },
+  { name: 'first name (or the only name)', uses: [C_FIRST], key: (f, i) => (f.first[i]! >= 0 ? f.first[i]! : null), maxGroup: 2 * COARSE },
   {
     name: 'nickname group of the first name + surname sound',
     uses: [C_FIRST, C_SURNAME],
@@ -165,12 +165,34 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     name: 'nickname group of the first name + town',
     uses: [C_FIRST, C_TOWN],
     key: (f, i) => (f.first[i]! < 0 || f.town[i]! < 0 ? null : nameGroupKey(f, f.first[i]!) * 2 ** 22 + f.town[i]!),
-    maxGroup: COARSE,
+    maxGroup: 2 * COARSE,
   },
   {
     name: 'nickname group of the first name + year of birth',
     uses: [C_FIRST, C_DOB],
     key: (f, i) => (f.first[i]! < 0 || year(f, i) < 0 ? null : nameGroupKey(f, f.first[i]!) * 2 ** 22 + year(f, i)),
+    maxGroup: 2 * COARSE,
+  },
+  {
+    name: 'first three letters of the surname + first initial',
+    uses: [C_SURNAME, C_FIRST],
+    key: (f, i) => {
+      if (f.first[i]! < 0 || f.surname[i]! < 0) return null;
+      const s = f.names[f.surname[i]!]!;
+      return ((s.charCodeAt(0) * 256 + (s.charCodeAt(1) || 0)) * 256 + (s.charCodeAt(2) || 0)) * 256 + initial(f, f.first[i]!);
+    },
+    maxGroup: COARSE,
+  },
+  {
+    name: 'surname sound',
+    uses: [C_SURNAME],
+    key: (f, i) => (f.surname[i]! < 0 || f.namePhon[f.surname[i]!]! < 0 ? null : f.namePhon[f.surname[i]!]!),
+    maxGroup: 100,
+  },
+  {
+    name: 'nickname group of the first name + surname initial',
+    uses: [C_FIRST, C_SURNAME],
+    key: (f, i) => (f.first[i]! < 0 || f.surname[i]! < 0 ? null : nameGroupKey(f, f.first[i]!) * 256 + initial(f, f.surname[i]!)),
     maxGroup: COARSE,
   },
   { name: 'NHS number', uses: [C_NHS], key: (f, i) => (f.nhs[i]! >= 0 ? f.nhs[i]! : null), train: true },
