@@ -136,7 +136,9 @@ describe('record linkage of feed records to people', () => {
   it('offers the run, the review queue with each field’s contribution, and decisions over the API', async () => {
     const api = (method: 'get' | 'post', url: string) => request(t.app)[method](url).set('Authorization', `Bearer ${policeToken}`);
     const queue = await api('get', '/api/v1/linking/reviews').expect(200);
-    const l1 = (queue.body.reviews as Array<{ id: string; sourceRecordId: string; weight: number; explanation: { fields: Array<{ comparison: string; level: string; weight: number }> } }>).find((r) => r.sourceRecordId === 'L1')!;
+    const l1 = (queue.body.reviews as Array<{ id: string; sourceRecordId: string; weight: number; explanation: { modelId: string | null; fields: Array<{ comparison: string; level: string; weight: number; termFrequencyAdjustment: number }> } }>).find((r) => r.sourceRecordId === 'L1')!;
+    expect(l1.explanation.modelId).toBeNull();
+    expect(l1.explanation.fields.every((f) => f.termFrequencyAdjustment === 0)).toBe(true);
     expect(l1.explanation.fields.find((f) => f.comparison === 'nhs_number')).toMatchObject({ level: 'exact' });
     const run = await api('post', '/api/v1/linking/runs').send({}).expect(200);
     expect(run.body.linked).toEqual([]);

@@ -7,7 +7,14 @@ import { ErrorSchema } from './schemas.ts';
 
 /** Record linkage: link an organisation's feed records to people, and its review queue of uncertain pairs. */
 export function registerLinkingRoutes(registry: ApiRegistry, services: Services) {
-  const Field = z.object({ comparison: z.string(), level: z.string(), m: z.number(), u: z.number(), weight: z.number().meta({ description: 'log2(m/u): this field’s contribution to the match weight' }) });
+  const Field = z.object({
+    comparison: z.string(),
+    level: z.string(),
+    m: z.number(),
+    u: z.number(),
+    weight: z.number().meta({ description: 'log2(m/u) plus any term-frequency adjustment: this field’s contribution to the match weight' }),
+    termFrequencyAdjustment: z.number().optional().meta({ description: 'For an exact name: how much more (or less) agreeing on this name counts than agreeing on a name of average frequency' }),
+  });
   const Review = registry.component(
     'LinkReview',
     z.object({
@@ -17,7 +24,7 @@ export function registerLinkingRoutes(registry: ApiRegistry, services: Services)
       sourceRecordId: z.string().meta({ description: "Your organisation's record id" }),
       weight: z.number().meta({ description: 'Match weight: log2 odds, the prior plus every field’s contribution' }),
       probability: z.number(),
-      explanation: z.object({ prior: z.number(), weight: z.number(), probability: z.number(), twinGuard: z.boolean(), fields: z.array(Field) }),
+      explanation: z.object({ prior: z.number(), weight: z.number(), probability: z.number(), twinGuard: z.boolean(), modelId: z.uuid().nullable().optional().meta({ description: 'The trained model the pair was scored with; null for the starting values' }), fields: z.array(Field) }),
       status: z.enum(['pending', 'accepted', 'rejected']),
       createdAt: z.iso.datetime(),
     }),
