@@ -213,6 +213,8 @@ export interface RuleIndex {
   maxGroup: number;
   skippedGroups: number;
   skippedRecords: number;
+  /** Per record: its key id when its group is expanded into pairs, else -1 (one read per side to test a pair). */
+  reach: Int32Array;
 }
 
 export function indexRule(f: Features, rule: BlockingRule, globalMaxGroup: number): RuleIndex {
@@ -253,13 +255,18 @@ export function indexRule(f: Features, rule: BlockingRule, globalMaxGroup: numbe
       skippedRecords += size;
     }
   }
-  return { rule, keys, dense, maxGroup, groupStart, members, groups, skippedGroups, skippedRecords };
+  const reach = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    reach[i] = k >= 0 && groupStart[k + 1]! - groupStart[k]! <= maxGroup ? k : -1;
+  }
+  return { rule, keys, dense, maxGroup, groupStart, members, groups, skippedGroups, skippedRecords, reach };
 }
 
 /** Whether rule index r puts records i and j in one group that is expanded into pairs. */
 export function ruleReaches(r: RuleIndex, i: number, j: number): boolean {
-  const k = r.keys[i]!;
-  return k >= 0 && k === r.keys[j] && r.groupStart[k + 1]! - r.groupStart[k]! <= r.maxGroup;
+  const k = r.reach[i]!;
+  return k >= 0 && k === r.reach[j];
 }
 
 /** Bit mask of the rules (among `rules`, at most 31) that reach the pair. */
@@ -271,7 +278,7 @@ export function sharedRules(rules: readonly RuleIndex[], i: number, j: number): 
 
 /**
  * Calls `visit(i, j, mask)` once for each candidate pair (i < j by position in the group), where
- * `mask` has a bit for every rule the pair shares. Only groups g with g % parts === part are expanded
+ * `mask` has a bit for every rule the pair shares (0 with `mask: false`, for callers that ignore it). Only groups g with g % parts === part are expanded
  * (for splitting the work between threads); `sampleEvery` > 1 keeps one group in that many.
  * `linkOnly` skips pairs from the same source.
  */
@@ -280,11 +287,13 @@ export function forEachCandidate(
   source: Int32Array,
   linkOnly: boolean,
   visit: (i: number, j: number, mask: number) => void,
-  options: { part?: number; parts?: number; sampleEvery?: number } = {},
+  options: { part?: number; parts?: number; sampleEvery?: number; mask?: boolean } = {},
 ): void {
   const part = options.part ?? 0;
   const parts = options.parts ?? 1;
   const every = options.sampleEvery ?? 1;
+  const withMask = options.mask ?? true;
+  const reaches = rules.map((x) => x.reach);
   for (let r = 0; r < rules.length; r++) {
     const { groupStart, members, groups, maxGroup } = rules[r]!;
     for (let g = 0; g < groups; g++) {
@@ -301,13 +310,15 @@ export function forEachCandidate(
           // produced by an earlier rule already?
           let earlier = false;
           for (let q = 0; q < r; q++) {
-            if (ruleReaches(rules[q]!, i, j)) {
+            const reach = reaches[q]!;
+            const k = reach[i]!;
+            if (k >= 0 && k === reach[j]) {
               earlier = true;
               break;
             }
           }
           if (earlier) continue;
-          visit(i, j, sharedRules(rules, i, j));
+          visit(i, j, withMask ? sharedRules(rules, i, j) : 0);
         }
       }
     }
@@ -317,6 +328,6 @@ export function forEachCandidate(
 /** Number of candidate pairs the rules produce (after removing repeats), without comparing them. */
 export function countCandidates(rules: readonly RuleIndex[], source: Int32Array, linkOnly: boolean): number {
   let n = 0;
-  forEachCandidate(rules, source, linkOnly, () => n++);
+  forEachCandidate(rules, source, linkOnly, () => n++, { mask: false });
   return n;
 }

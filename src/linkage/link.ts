@@ -162,7 +162,7 @@ export class Linker {
         const w = this.weightOf(i, j, levels);
         if (w >= min && !isTwinPair(this.f, i, j, levels)) out.push(i, j, w);
       },
-      { part, parts },
+      { part, parts, mask: false },
     );
     return out.toEdges();
   }

@@ -287,7 +287,8 @@ describe('record linkage of feed records to people', () => {
     expect((await links.sourceRecord(police.organisationId, 'people', 'L3'))!.subjectId).toBe(made.subjectId);
     const view = await t.services.people.view(police, made.subjectId, ctx);
     expect(view.identity?.names[0]).toMatchObject({ givenNames: 'Cornelius', familyName: 'Throckmorton' });
-    expect(view.identity?.identifiers.some((i: { scheme: string; value: string }) => i.scheme === 'local' && i.value === 'L3')).toBe(true);
+    const identity = view.identity as { identifiers?: Array<{ scheme: string; value: string }> } | null;
+    expect(identity?.identifiers?.some((i) => i.scheme === 'local' && i.value === 'L3')).toBe(true);
     const records = await api('get', `/api/v1/people/${made.subjectId}/linked-records`).expect(200);
     expect(records.body.records).toMatchObject([{ how: 'created', record: { sourceRecordId: 'L3' } }]);
     const audit = (await t.services.audit.search({ subjectId: made.subjectId, limit: 20 })).map((a) => a.action);
