@@ -327,7 +327,12 @@ export function decide(request: AccessRequest, facts: SubjectFacts, now: Date): 
     // Colleagues may manage (and see) their own organisation's involvements; case content still needs a relationship.
     grant('own-organisation', ['involvements']);
   }
-  if (has(r, 'mash_officer') && facts.openEnquiryOrganisationIds.length > 0) {
+  // The hub's officers (of any agency in the co-located hub) research an open enquiry; the team manager of
+  // the organisation that opened it signs off the threshold decision, so sees what the research found.
+  if (
+    (has(r, 'mash_officer') && facts.openEnquiryOrganisationIds.length > 0) ||
+    (has(r, 'team_manager') && facts.openEnquiryOrganisationIds.includes(r.organisationId))
+  ) {
     grant('mash-enquiry', [...RECORD_CATEGORIES, ...CASE_CATEGORIES]);
   }
   const disclosed = disclosedCategories(r, facts, now);

@@ -143,7 +143,8 @@ const openDisclosuresTo = (r: Requester, f: SubjectFacts, now: Date) =>
         (d.recipientOrganisationId !== null && d.recipientOrganisationId === r.organisationId)),
   );
 
-const inMash = (r: Requester, f: SubjectFacts) => r.roles.includes('mash_officer') && f.openEnquiryOrganisationIds.length > 0;
+const inMash = (r: Requester, f: SubjectFacts) =>
+  (r.roles.includes('mash_officer') && f.openEnquiryOrganisationIds.length > 0) || (r.roles.includes('team_manager') && f.openEnquiryOrganisationIds.includes(r.organisationId));
 const breakingGlass = (r: Requester, f: SubjectFacts, now: Date) => f.breakGlass.some((b) => b.userId === r.userId && b.expiresAt.getTime() > now.getTime());
 
 /**
