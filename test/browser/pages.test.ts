@@ -114,7 +114,7 @@ describe.skipIf(skip)('the browser checks themselves, pages without JavaScript, 
       await checkA11y(page, '403 page');
       // A practitioner's navigation offers nothing they cannot use.
       const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-      expect(links.map((l) => l.trim())).toEqual(['Home', 'Find a person', 'Shared with you']);
+      expect(links.map((l) => l.trim())).toEqual(['Home', 'Service directory', 'Find a person', 'Shared with you', 'Early help', 'Refer a concern']);
 
       const missing = await page.goto(`${base}/no-such-page`);
       expect(missing?.status()).toBe(404);
