@@ -1,0 +1,339 @@
+import { Router, type Request, type Response } from 'express';
+import { formatDistance } from '../../../directory/postcode.ts';
+import { mayAdministerDirectory, mayEditService, mayRefer } from '../../../policy/directory.ts';
+import { requesterOf } from '../../../policy/policy-gate.ts';
+import type { Services } from '../../../services/index.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type Principal } from '../../../services/principal.ts';
+import { formErrors, isValidationError } from '../../forms.ts';
+import { auditContext } from '../../request-context.ts';
+import { requireSignedIn } from '../../setup/authentication.ts';
+import { formatDate } from '../people/format.ts';
+import {
+  API_TO_FORM,
+  csvFilesFrom,
+  DISTANCES,
+  EDIT_FIELDS,
+  editValuesFrom,
+  REFER_FIELDS,
+  referValuesFrom,
+  SEARCH_FIELDS,
+  searchFormFrom,
+  searchInputFrom,
+} from './validation.ts';
+
+export const DIRECTORY_UPLOAD_PATHS = [/^\/directory\/admin\/import$/, /^\/directory\/admin\/postcodes$/];
+
+const STATUS_WORDS: Record<string, string> = { active: 'Running', inactive: 'Not running at the moment', defunct: 'Closed', 'temporarily closed': 'Closed for now' };
+const DAYS: Record<string, string> = { MO: 'Monday', TU: 'Tuesday', WE: 'Wednesday', TH: 'Thursday', FR: 'Friday', SA: 'Saturday', SU: 'Sunday' };
+
+/** Plain words for the pages. */
+const fmt = {
+  date: formatDate,
+  distance: (m: number | undefined) => (m === undefined ? '' : formatDistance(m)),
+  status: (s: string) => STATUS_WORDS[s] ?? s,
+  ages: (min: number | null, max: number | null) =>
+    min === null && max === null ? 'Any age' : min !== null && max !== null ? `Ages ${min} to ${max}` : min !== null ? `Age ${min} and over` : `Up to age ${max}`,
+  days: (byday: string | null) => (byday ?? '').split(',').map((d) => DAYS[d.trim()] ?? d).join(', '),
+};
+
+const isAdmin = (p: Principal | undefined) => Boolean(p && mayAdministerDirectory(requesterOf(p)).allow);
+
+/**
+ * The service directory's pages. Search and service pages are public (no sign-in), in plain
+ * words, and work without JavaScript; a signed-in practitioner also sees eligibility and how to
+ * refer, and can refer someone to a provider that takes referrals in Team Around. Providers'
+ * staff propose changes; an administrator approves them, imports data and postcode centroids, and
+ * sees the report of out-of-date services.
+ */
+export function directoryRoutes(services: Services): Router {
+  const router = Router();
+  const dir = services.directory;
+
+  async function categories() {
+    return (await dir.repository.terms()).map((t) => ({ value: t.id, text: t.name }));
+  }
+
+  // ---------- public ----------
+
+  router.get('/directory', async (req: Request, res: Response) => {
+    const form = searchFormFrom(req.query as Record<string, unknown>);
+    const searched = Object.keys(req.query).length > 0;
+    let result = null;
+    let errors = {};
+    if (searched) {
+      try {
+        result = await dir.search(searchInputFrom(form));
+      } catch (err) {
+        if (!isValidationError(err)) throw err;
+        const fields = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [API_TO_FORM[k] ?? k, v]));
+        errors = formErrors(new ValidationError(fields), SEARCH_FIELDS);
+      }
+    }
+    const pages = result ? Math.max(1, Math.ceil(result.total / result.size)) : 0;
+    const link = (page: number) => `/directory?${new URLSearchParams({ ...form, page: String(page) }).toString()}`;
+    res.render('directory/search.njk', {
+      pageTitle: searched ? 'Search results: find help and services' : 'Find help and services near you',
+      form,
+      result,
+      pages,
+      previous: result && result.page > 1 ? link(result.page - 1) : null,
+      next: result && result.page < pages ? link(result.page + 1) : null,
+      distances: DISTANCES.map((d) => ({ value: d.miles, text: `${d.miles} ${d.miles === '1' ? 'mile' : 'miles'}`, selected: d.miles === form.distance })),
+      categories: [{ value: '', text: 'Any kind of help' }, ...(await categories()).map((c) => ({ ...c, selected: c.value === form.category }))],
+      fmt,
+      ...errors,
+    });
+  });
+
+  router.get('/directory/services/:id', async (req: Request, res: Response) => {
+    const p = req.principal;
+    const full = p ? await dir.serviceForEditor(p, String(req.params.id)) : await dir.publishedService(String(req.params.id));
+    const s = full.service;
+    res.render('directory/service.njk', {
+      pageTitle: s.name,
+      full,
+      s,
+      practitioner: Boolean(p),
+      canRefer: Boolean(p && mayRefer(requesterOf(p), s).allow),
+      referBlocked: p ? mayRefer(requesterOf(p), s).reason : null,
+      canEdit: Boolean(p && mayEditService(requesterOf(p), s).allow),
+      fmt,
+    });
+  });
+
+  /** The published directory in the ORUK tabular form, one CSV per table. */
+  router.get('/directory/export/:file', async (req: Request, res: Response) => {
+    const files = await dir.exportTables({ contacts: isAdmin(req.principal) ? 'full' : 'public' });
+    const text = files.get(String(req.params.file));
+    if (!text) throw new NotFoundError('No such file: the export has ' + [...files.keys()].join(', '));
+    res.type('text/csv').attachment(String(req.params.file)).send(text);
+  });
+
+  router.get('/directory/export', async (req: Request, res: Response) => {
+    res.render('directory/export.njk', { pageTitle: 'Download the directory', files: [...(await dir.exportTables({ contacts: 'public' })).keys()], full: isAdmin(req.principal) });
+  });
+
+  // ---------- practitioners: refer ----------
+
+  router.use('/directory/referrals', requireSignedIn);
+  router.use('/directory/manage', requireSignedIn);
+  router.use('/directory/admin', requireSignedIn);
+  router.use(/^\/directory\/services\/[^/]+\/refer$/, requireSignedIn);
+
+  async function renderRefer(req: Request, res: Response, values: Record<string, unknown>, errors: object = {}, status = 200) {
+    const p = req.principal!;
+    const full = await dir.publishedService(String(req.params.id));
+    const may = mayRefer(requesterOf(p), full.service);
+    if (!may.allow) {
+      await services.audit.record({ actor: { userId: p.userId, label: p.email, organisationId: p.organisationId, roles: p.roles }, action: 'directory.referral.create', outcome: 'denied', subjectType: 'directory-service', subjectId: full.service.id, reason: may.reason, context: auditContext(req) });
+      res.status(403).render('errors/forbidden.njk', { pageTitle: 'You cannot refer to this service', message: may.reason.replace(/\.$/, '') });
+      return;
+    }
+    const people = await dir.referCandidates(p, auditContext(req));
+    res.status(status).render('directory/refer.njk', { pageTitle: `Refer someone to ${full.service.name}`, s: full.service, people, values, ...errors });
+  }
+
+  router.get('/directory/services/:id/refer', async (req: Request, res: Response) => {
+    await renderRefer(req, res, { categories: ['identity', 'contacts'], capacityAssessment: 'presumed' });
+  });
+
+  router.post('/directory/services/:id/refer', async (req: Request, res: Response) => {
+    const values = referValuesFrom(req.body);
+    try {
+      const r = await dir.refer(req.principal!, String(req.params.id), values, auditContext(req));
+      req.session.flash =
+        r.outcome === 'referred'
+          ? '<strong>Referral sent.</strong> The provider has been told. The family\'s agreement is recorded with their consent records.'
+          : '<strong>No referral was made.</strong> The family did not agree. Their refusal is recorded, and nothing was sent.';
+      res.redirect(r.outcome === 'referred' ? '/directory/referrals' : `/directory/services/${String(req.params.id)}`);
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      await renderRefer(req, res, values, formErrors(err, REFER_FIELDS), 400);
+    }
+  });
+
+  router.get('/directory/referrals', async (req: Request, res: Response) => {
+    const { sent, received } = await dir.referrals(req.principal!);
+    res.render('directory/referrals.njk', { pageTitle: 'Service referrals', sent, received, fmt });
+  });
+
+  router.get('/directory/referrals/:subjectId/:id', async (req: Request, res: Response) => {
+    const r = await dir.referral(req.principal!, String(req.params.subjectId), String(req.params.id), auditContext(req));
+    res.render('directory/referral.njk', { pageTitle: `Referral to ${r.referral.serviceName}`, r, fmt });
+  });
+
+  // ---------- providers: their services and changes ----------
+
+  router.get('/directory/manage', async (req: Request, res: Response) => {
+    const p = req.principal!;
+    const [mine, pending] = await Promise.all([dir.editable(p), dir.edits(p, 'pending')]);
+    res.render('directory/manage.njk', { pageTitle: 'Your directory entries', mine, pending, admin: isAdmin(p), settings: await dir.settings(), fmt });
+  });
+
+  async function renderEdit(req: Request, res: Response, serviceId: string | null, values: Record<string, unknown>, errors: object = {}, status = 200) {
+    const terms = await categories();
+    const s = serviceId ? (await dir.serviceForEditor(req.principal!, serviceId)).service : null;
+    const pending = serviceId ? (await dir.repository.edits({ serviceId, status: 'pending' }))[0] : undefined;
+    res.status(status).render('directory/edit.njk', {
+      pageTitle: s ? `Change ${s.name}` : 'Add a service to the directory',
+      s,
+      pending,
+      values,
+      terms: terms.map((t) => ({ ...t, checked: ((values.termIds as string[]) ?? []).includes(t.value) })),
+      statuses: Object.entries(STATUS_WORDS).map(([value, text]) => ({ value, text, selected: values.status === value })),
+      ...errors,
+    });
+  }
+
+  router.get('/directory/manage/services/new', async (req: Request, res: Response) => {
+    await renderEdit(req, res, null, { status: 'active', termIds: [] });
+  });
+
+  router.post('/directory/manage/services/new', async (req: Request, res: Response) => {
+    const values = editValuesFrom(req.body);
+    try {
+      await dir.proposeNew(req.principal!, values, auditContext(req));
+      req.session.flash = '<strong>Sent for approval.</strong> An administrator will check the new entry before it is published.';
+      res.redirect('/directory/manage');
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      await renderEdit(req, res, null, values, formErrors(err, EDIT_FIELDS), 400);
+    }
+  });
+
+  router.get('/directory/manage/services/:id', async (req: Request, res: Response) => {
+    const s = await dir.repository.service(String(req.params.id));
+    if (!s) throw new NotFoundError('No such service');
+    await dir.assertMayEdit(req.principal!, s, auditContext(req));
+    await renderEdit(req, res, s.id, (await dir.editValues(s.id)) as Record<string, unknown>);
+  });
+
+  router.post('/directory/manage/services/:id', async (req: Request, res: Response) => {
+    const values = editValuesFrom(req.body);
+    try {
+      await dir.proposeEdit(req.principal!, String(req.params.id), values, auditContext(req));
+      req.session.flash = '<strong>Change sent for approval.</strong> The published entry stays as it is until an administrator approves the change.';
+      res.redirect('/directory/manage');
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      await renderEdit(req, res, String(req.params.id), values, formErrors(err, EDIT_FIELDS), 400);
+    }
+  });
+
+  router.post('/directory/manage/services/:id/checked', async (req: Request, res: Response) => {
+    await dir.confirmChecked(req.principal!, String(req.params.id), auditContext(req));
+    req.session.flash = '<strong>Thank you.</strong> The entry is marked as checked today.';
+    res.redirect('/directory/manage');
+  });
+
+  // ---------- administrators ----------
+
+  const requireAdmin = async (req: Request, action: string) => {
+    const p = req.principal!;
+    const d = mayAdministerDirectory(requesterOf(p));
+    if (!d.allow) {
+      await services.audit.record({ actor: { userId: p.userId, label: p.email, organisationId: p.organisationId, roles: p.roles }, action: `directory.${action}`, outcome: 'denied', subjectType: 'directory', reason: d.reason, context: auditContext(req) });
+      throw new ForbiddenError(d.reason);
+    }
+  };
+
+  router.get('/directory/admin/edits/:id', async (req: Request, res: Response) => {
+    await requireAdmin(req, 'edit.read');
+    await renderDecision(req, res);
+  });
+
+  async function renderDecision(req: Request, res: Response, errors: object = {}, status = 200) {
+    const e = await dir.edit(req.principal!, String(req.params.id));
+    const current = e.servicePublished ? await dir.editValues(e.serviceId) : null;
+    const terms = new Map((await categories()).map((t) => [t.value, t.text]));
+    const label = (k: string, v: unknown) => (k === 'termIds' ? ((v as string[]) ?? []).map((t) => terms.get(t) ?? t).join(', ') : k === 'takesReferrals' ? (v ? 'Yes' : 'No') : v === undefined || v === null ? '' : String(v));
+    const rows = EDIT_FIELDS.map((k) => ({ field: k, now: current ? label(k, (current as Record<string, unknown>)[k]) : '', proposed: label(k, e.proposed[k]) }));
+    res.status(status).render('directory/decision.njk', { pageTitle: `Change to ${e.serviceName}`, e, rows, changed: rows.filter((r) => r.now !== r.proposed), ownChange: e.submittedBy === req.principal!.userId, ...errors });
+  }
+
+  router.post('/directory/admin/edits/:id/approve', async (req: Request, res: Response) => {
+    try {
+      await dir.approve(req.principal!, String(req.params.id), { note: req.body?.note }, auditContext(req));
+      req.session.flash = '<strong>Change approved.</strong> The entry is published as changed.';
+      res.redirect('/directory/manage');
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      await renderDecision(req, res, formErrors(err, ['note']), 400);
+    }
+  });
+
+  router.post('/directory/admin/edits/:id/reject', async (req: Request, res: Response) => {
+    try {
+      await dir.reject(req.principal!, String(req.params.id), { note: req.body?.rejectNote }, auditContext(req));
+      req.session.flash = '<strong>Change not approved.</strong> The published entry is unchanged.';
+      res.redirect('/directory/manage');
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      const fe = formErrors(new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k === 'note' ? 'rejectNote' : k, v]))), ['rejectNote']);
+      await renderDecision(req, res, fe, 400);
+    }
+  });
+
+  router.get('/directory/admin/stale', async (req: Request, res: Response) => {
+    await requireAdmin(req, 'stale.read');
+    const report = await dir.staleReport();
+    res.render('directory/stale.njk', { pageTitle: 'Out-of-date directory entries', report, values: report.settings, fmt });
+  });
+
+  router.post('/directory/admin/stale', async (req: Request, res: Response) => {
+    const values = { staleAfterDays: req.body?.staleAfterDays, remindBeforeDays: req.body?.remindBeforeDays };
+    try {
+      await dir.setSettings(req.principal!, values, auditContext(req));
+      req.session.flash = '<strong>Saved.</strong> The age at which entries are out of date is saved.';
+      res.redirect('/directory/admin/stale');
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      const report = await dir.staleReport();
+      res.status(400).render('directory/stale.njk', { pageTitle: 'Out-of-date directory entries', report, values, fmt, ...formErrors(err, ['staleAfterDays', 'remindBeforeDays']) });
+    }
+  });
+
+  router.get('/directory/admin/import', async (req: Request, res: Response) => {
+    await requireAdmin(req, 'import');
+    res.render('directory/import.njk', { pageTitle: 'Import directory data', organisations: await orgOptions(req.principal!.organisationId) });
+  });
+
+  async function orgOptions(selected: string) {
+    return (await services.repositories.organisations.list()).map((o) => ({ value: o.id, text: o.name, selected: o.id === selected }));
+  }
+
+  router.post('/directory/admin/import', async (req: Request, res: Response) => {
+    await requireAdmin(req, 'import');
+    const { files, problems } = csvFilesFrom(req.uploads);
+    const owner = typeof req.body?.owner === 'string' ? req.body.owner : '';
+    try {
+      if (problems.length) throw new ValidationError({ files: problems.join('; ') });
+      const result = await dir.importTables({ principal: req.principal! }, files, owner, auditContext(req));
+      res.render('directory/import.njk', { pageTitle: 'Import directory data', organisations: await orgOptions(owner), result });
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      res.status(400).render('directory/import.njk', { pageTitle: 'Import directory data', organisations: await orgOptions(owner), ...formErrors(err, ['owner', 'files']) });
+    }
+  });
+
+  router.get('/directory/admin/postcodes', async (req: Request, res: Response) => {
+    await requireAdmin(req, 'postcodes.import');
+    res.render('directory/postcodes.njk', { pageTitle: 'Import postcode centroids', count: await dir.centroidCount() });
+  });
+
+  router.post('/directory/admin/postcodes', async (req: Request, res: Response) => {
+    await requireAdmin(req, 'postcodes.import');
+    const file = (req.uploads ?? []).find((u) => u.field === 'file' && u.filename);
+    try {
+      if (!file) throw new ValidationError({ file: 'Choose a CSV file in the ONS Postcode Directory layout' });
+      if (file.truncated) throw new ValidationError({ file: 'The file is too large: upload 20 MB or less at a time, or use the command line' });
+      const result = await dir.importCentroids({ principal: req.principal! }, file.data.toString('utf8'), file.filename, auditContext(req));
+      res.render('directory/postcodes.njk', { pageTitle: 'Import postcode centroids', count: await dir.centroidCount(), result });
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      res.status(400).render('directory/postcodes.njk', { pageTitle: 'Import postcode centroids', count: await dir.centroidCount(), ...formErrors(err, ['file']) });
+    }
+  });
+
+  return router;
+}
