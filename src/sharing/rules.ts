@@ -360,6 +360,27 @@ export interface DecisionAssessment {
 const long = (s: string | undefined, n: number) => (s?.trim().length ?? 0) >= n;
 
 /**
+ * Whether the legal bases chosen make sharing these categories lawful: known codes, a UK GDPR article 6
+ * basis, an article 9 condition for special category (health) data, a DPA 2018 schedule 1 condition
+ * for criminal offence data, and no consent basis where there is no consent. Null when they do.
+ * Used by sharing decisions and by the MASH front door's legal basis for an enquiry.
+ */
+export function legalBasesProblem(codes: readonly string[], categories: readonly DataCategory[], known: ReadonlyMap<string, LegalBasisInfo>, withConsent: boolean): string | null {
+  const bases = codes.map((c) => known.get(c)).filter((b): b is LegalBasisInfo => Boolean(b));
+  const unknown = codes.filter((c) => !known.has(c));
+  if (unknown.length) return `Unknown legal basis: ${unknown.join(', ')}`;
+  if (!bases.some((b) => b.kind === 'gdpr_article_6')) return 'Choose a UK GDPR article 6 basis for sharing personal data';
+  if (categories.some((c) => SPECIAL_CATEGORIES.includes(c)) && !bases.some((b) => b.kind === 'gdpr_article_9')) {
+    return 'Health information is special category data: choose a UK GDPR article 9 condition too';
+  }
+  if (categories.some((c) => CRIMINAL_OFFENCE_CATEGORIES.includes(c)) && !bases.some((b) => b.kind === 'criminal_offence')) {
+    return 'Police, probation and youth justice information is criminal offence data: choose a Data Protection Act 2018 schedule 1 condition too';
+  }
+  if (!withConsent && bases.some((b) => b.consent)) return `You cannot rely on consent (${bases.filter((b) => b.consent).map((b) => b.label).join('; ')}) when sharing without it`;
+  return null;
+}
+
+/**
  * Checks a sharing decision against the guidance's flowchart. A decision not to share needs only
  * its reasons, unless a risk of significant harm to a child or serious harm to an adult is recorded:
  * then it is flagged and needs a manager's sign-off. A share needs a named recipient, the minimum necessary, and either consent that
@@ -441,17 +462,8 @@ export function assessDecision(a: DecisionAnswers, ctx: DecisionContext): Decisi
     }
   }
 
-  const bases = a.legalBases.map((c) => ctx.legalBases.get(c)).filter((b): b is LegalBasisInfo => Boolean(b));
-  const unknown = a.legalBases.filter((c) => !ctx.legalBases.has(c));
-  if (unknown.length) errors.legalBases = `Unknown legal basis: ${unknown.join(', ')}`;
-  else if (!bases.some((b) => b.kind === 'gdpr_article_6')) errors.legalBases = 'Choose a UK GDPR article 6 basis for sharing personal data';
-  else if (a.categories.some((c) => SPECIAL_CATEGORIES.includes(c)) && !bases.some((b) => b.kind === 'gdpr_article_9')) {
-    errors.legalBases = 'Health information is special category data: choose a UK GDPR article 9 condition too';
-  } else if (a.categories.some((c) => CRIMINAL_OFFENCE_CATEGORIES.includes(c)) && !bases.some((b) => b.kind === 'criminal_offence')) {
-    errors.legalBases = 'Police, probation and youth justice information is criminal offence data: choose a Data Protection Act 2018 schedule 1 condition too';
-  } else if (!withConsent && bases.some((b) => b.consent)) {
-    errors.legalBases = `You cannot rely on consent (${bases.filter((b) => b.consent).map((b) => b.label).join('; ')}) when sharing without it`;
-  }
+  const basisProblem = legalBasesProblem(a.legalBases, a.categories, ctx.legalBases, withConsent);
+  if (basisProblem) errors.legalBases = basisProblem;
 
   if (a.emergency) {
     if (withConsent) flags.push('Marked as an emergency, but consent covers it: no approval is needed');
