@@ -36,8 +36,24 @@ export interface QualityRow {
   total: number;
 }
 
+/** A research request of a contact received in the period, for the research-by-agency table. */
+export interface DashboardResearch {
+  agency: string;
+  status: 'open' | 'answered' | 'declined';
+}
+
+export interface ResearchAgencyRow {
+  agency: string;
+  asked: number;
+  answered: number;
+  declined: number;
+  open: number;
+}
+
 export interface Dashboard {
   total: number;
+  /** Research requests by agency: answered, declined (a recorded decision not to share) and still open. */
+  research: ResearchAgencyRow[];
   bySource: CountRow[];
   byCategory: CountRow[];
   byRating: CountRow[];
@@ -66,6 +82,7 @@ export function buildDashboard(
   labels: { categories: ReadonlyArray<{ code: string; label: string }>; ratings: ReadonlyArray<{ code: string; label: string }>; outcomes: ReadonlyArray<{ code: string; label: string }> },
   timescales: Readonly<Record<Rating, Timescale>>,
   now: Date,
+  research: readonly DashboardResearch[] = [],
 ): Dashboard {
   const count = (pred: (c: DashboardContact) => boolean) => contacts.filter(pred).length;
   const bySource = (Object.keys(SOURCE_LABELS) as Array<DashboardContact['source']>).map((key) => ({ key, label: SOURCE_LABELS[key], count: count((c) => c.source === key) }));
@@ -99,7 +116,19 @@ export function buildDashboard(
     agencies.set(agency, row);
   }
   const quality = [...agencies.values()].sort((a, b) => b.total - a.total || a.agency.localeCompare(b.agency));
-  return { total: contacts.length, bySource, byCategory, byRating, timeliness, byOutcome, reReferrals, quality };
+  return { total: contacts.length, research: researchByAgency(research), bySource, byCategory, byRating, timeliness, byOutcome, reReferrals, quality };
+}
+
+/** Research requests counted by agency: most declines first, then most asked, then by name. */
+export function researchByAgency(research: readonly DashboardResearch[]): ResearchAgencyRow[] {
+  const rows = new Map<string, ResearchAgencyRow>();
+  for (const r of research) {
+    const row = rows.get(r.agency) ?? { agency: r.agency, asked: 0, answered: 0, declined: 0, open: 0 };
+    row.asked += 1;
+    row[r.status] += 1;
+    rows.set(r.agency, row);
+  }
+  return [...rows.values()].sort((a, b) => b.declined - a.declined || b.asked - a.asked || a.agency.localeCompare(b.agency));
 }
 
 /** One CSV cell, quoted when needed; a leading =, +, -, @, tab or CR is neutralised so a spreadsheet never runs it. */

@@ -5,6 +5,7 @@
  */
 import type { DatabaseHandle } from '../db/database.ts';
 import { DEFAULT_TIMESCALES, RATINGS, type Rating, type Timescale } from '../front-door/timescale.ts';
+import type { LegalBasisInfo } from '../sharing/rules.ts';
 
 export type ContactSource = 'professional' | 'public' | 'police';
 export type ContactStatus = 'new' | 'in_hub' | 'awaiting_sign_off' | 'decided';
@@ -90,6 +91,8 @@ export interface ContactRow {
   previousContactId: string | null;
   previousOutcome: string | null;
   previousDecidedAt: Date | null;
+  /** The hub's legal basis for the enquiry (codes of legal_basis), chosen when it was taken into the hub. */
+  legalBases: string[];
   categories: string[];
   persons: ContactPersonRow[];
   decision: DecisionRow | null;
@@ -152,8 +155,12 @@ export interface ResearchRequestRow {
   requestedBy: string;
   requestedAt: Date;
   dueAt: Date;
-  status: 'open' | 'answered';
+  /** The hub's legal basis when the agency was asked. */
+  legalBases: string[];
+  status: 'open' | 'answered' | 'declined';
   nothingHeld: boolean | null;
+  /** A decline: the agency holds information but will not share it. */
+  decline: { consideration: string; reason: string; askInstead: string | null; askAgainOn: string | null } | null;
   respondedBy: string | null;
   respondedByName: string | null;
   respondedAt: Date | null;
@@ -218,6 +225,7 @@ type ContactDb = {
   previous_contact_id: string | null;
   previous_outcome: string | null;
   previous_decided_at: Date | null;
+  legal_bases: string[] | null;
 };
 
 const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
@@ -255,6 +263,7 @@ function toContact(r: ContactDb): Omit<ContactRow, 'categories' | 'persons' | 'd
     previousContactId: r.previous_contact_id,
     previousOutcome: r.previous_outcome,
     previousDecidedAt: date(r.previous_decided_at),
+    legalBases: r.legal_bases ?? [],
   };
 }
 
@@ -503,10 +512,10 @@ export class FrontDoorRepository {
    * Rates a contact (and takes it into the hub): sets the rating, its due time and the status. Only
    * while it is not decided; a new rating re-arms the warning and breach notices.
    */
-  async rate(organisationId: string, id: string, r: { rating: Rating; reason: string; by: string; at: Date; dueAt: Date }): Promise<boolean> {
+  async rate(organisationId: string, id: string, r: { rating: Rating; reason: string; legalBases: readonly string[]; by: string; at: Date; dueAt: Date }): Promise<boolean> {
     const res = await this.#h.db
       .updateTable('front_door_contact')
-      .set({ rating: r.rating, rating_reason: r.reason, rated_by: r.by, rated_at: r.at, due_at: r.dueAt, warned_at: null, breach_reported_at: null, status: 'in_hub' })
+      .set({ rating: r.rating, rating_reason: r.reason, legal_bases: [...r.legalBases], rated_by: r.by, rated_at: r.at, due_at: r.dueAt, warned_at: null, breach_reported_at: null, status: 'in_hub' })
       .where('organisation_id', '=', organisationId)
       .where('id', '=', id)
       .where('status', 'in', ['new', 'in_hub'])
@@ -594,6 +603,7 @@ export class FrontDoorRepository {
     agencyOrganisationId: string;
     question: string;
     sentIdentity: SentIdentity;
+    legalBases: readonly string[];
     requestedBy: string;
     requestedAt: Date;
     dueAt: Date;
@@ -609,11 +619,16 @@ export class FrontDoorRepository {
         agency_organisation_id: r.agencyOrganisationId,
         question: r.question,
         sent_identity: JSON.stringify(r.sentIdentity),
+        legal_bases: [...r.legalBases],
         requested_by: r.requestedBy,
         requested_at: r.requestedAt,
         due_at: r.dueAt,
         status: 'open',
         nothing_held: null,
+        decline_consideration: null,
+        decline_reason: null,
+        decline_ask_instead: null,
+        decline_ask_again_on: null,
         responded_by: null,
         responded_at: null,
         overdue_notified_at: null,
@@ -663,8 +678,13 @@ export class FrontDoorRepository {
       requestedBy: r.requested_by,
       requestedAt: new Date(r.requested_at),
       dueAt: new Date(r.due_at),
+      legalBases: r.legal_bases,
       status: r.status as ResearchRequestRow['status'],
       nothingHeld: r.nothing_held,
+      decline:
+        r.status === 'declined'
+          ? { consideration: r.decline_consideration ?? '', reason: r.decline_reason ?? '', askInstead: r.decline_ask_instead, askAgainOn: r.decline_ask_again_on }
+          : null,
       respondedBy: r.responded_by,
       respondedByName: r.responded_by_name,
       respondedAt: date(r.responded_at),
@@ -703,7 +723,7 @@ export class FrontDoorRepository {
     return new Map(rows.map((r) => [r.contact_id, Number(r.n)]));
   }
 
-  async researchForAgency(agencyOrganisationId: string, status?: 'open' | 'answered'): Promise<ResearchRequestRow[]> {
+  async researchForAgency(agencyOrganisationId: string, status?: ResearchRequestRow['status']): Promise<ResearchRequestRow[]> {
     let q = this.#research().where('r.agency_organisation_id', '=', agencyOrganisationId);
     if (status) q = q.where('r.status', '=', status);
     return this.#withItems(await q.orderBy('r.due_at').execute());
@@ -750,6 +770,58 @@ export class FrontDoorRepository {
       }
       return true;
     });
+  }
+
+  /** Records an agency's decision not to share what it holds, once: false when the request was answered already. */
+  async decline(subjectId: string, id: string, d: { consideration: string; reason: string; askInstead: string | null; askAgainOn: string | null; by: string; at: Date }): Promise<boolean> {
+    const res = await this.#h.db
+      .updateTable('front_door_research_request')
+      .set({
+        status: 'declined',
+        decline_consideration: d.consideration,
+        decline_reason: d.reason,
+        decline_ask_instead: d.askInstead,
+        decline_ask_again_on: d.askAgainOn,
+        responded_by: d.by,
+        responded_at: d.at,
+      })
+      .where('subject_id', '=', subjectId)
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** The agency and status of each research request of a hub's contacts received in a period (for the dashboard). */
+  async researchInPeriod(organisationId: string, from: Date, to: Date): Promise<Array<{ agency: string; status: 'open' | 'answered' | 'declined' }>> {
+    const rows = await this.#h.db
+      .selectFrom('front_door_research_request as r')
+      .innerJoin('front_door_contact as c', (j) => j.onRef('c.organisation_id', '=', 'r.organisation_id').onRef('c.id', '=', 'r.contact_id'))
+      .innerJoin('organisation as o', 'o.id', 'r.agency_organisation_id')
+      .select(['o.name as agency', 'r.status'])
+      .where('r.organisation_id', '=', organisationId)
+      .where('c.received_at', '>=', from)
+      .where('c.received_at', '<', to)
+      .execute();
+    return rows.map((r) => ({ agency: r.agency, status: r.status as 'open' | 'answered' | 'declined' }));
+  }
+
+  /** The case category of each organisation's type (what an agency asked for research holds). */
+  async caseCategories(organisationIds: readonly string[]): Promise<Map<string, string>> {
+    if (organisationIds.length === 0) return new Map();
+    const rows = await this.#h.db
+      .selectFrom('organisation as o')
+      .innerJoin('organisation_type as ot', 'ot.code', 'o.type_code')
+      .select(['o.id', 'ot.case_category'])
+      .where('o.id', 'in', [...organisationIds])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.case_category]));
+  }
+
+  /** The legal bases of the code list (for choosing and checking the hub's basis). */
+  async legalBases(): Promise<Map<string, LegalBasisInfo & { description: string }>> {
+    const rows = await this.#h.db.selectFrom('legal_basis').selectAll().orderBy('kind').orderBy('code').execute();
+    return new Map(rows.map((r) => [r.code, { code: r.code, kind: r.kind as LegalBasisInfo['kind'], label: r.label, description: r.description, consent: r.consent }]));
   }
 
   /** An organisation's own records linked to a person (its feeds' source records, src/linkage). */

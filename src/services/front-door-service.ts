@@ -12,6 +12,7 @@ import type { Actor, AuditContext, AuditService } from '../audit/audit-service.t
 import { buildDashboard, dashboardCsv, type Dashboard, type DashboardContact } from '../front-door/dashboard.ts';
 import { decisionProblems, LEVELS, OUTCOMES } from '../front-door/decision-rules.ts';
 import { findReReferral } from '../front-door/re-referral.ts';
+import { DECLINE_CONSIDERATIONS, declineProblems, enquiryBasisProblem, suggestedEnquiryBases } from '../front-door/research-rules.ts';
 import { clockOf, DEFAULT_TIMESCALES, describeClock, dueAt, RATINGS, timescaleProblems, type Clock, type Rating, type Timescale } from '../front-door/timescale.ts';
 import { csvRows, FeedFormatError } from '../feeds/parse.ts';
 import { newId } from '../ids.ts';
@@ -140,6 +141,11 @@ export const policeBatchSchema = z.object({
 export const rateSchema = z.object({
   rating: z.enum(RATINGS, { error: 'Choose red, amber or green' }),
   reason: text('why you chose this rating', 2000, 5),
+  legalBases: z
+    .array(z.string().max(100), { error: 'Choose the legal basis for the enquiry' })
+    .max(20)
+    .default([])
+    .meta({ description: 'Codes from the legal_basis list: the hub\'s legal basis for the enquiry. At least one UK GDPR article 6 basis; an article 9 condition before health agencies are asked, a DPA 2018 schedule 1 condition before police, probation or youth justice are asked' }),
 });
 
 export const matchSchema = z.discriminatedUnion('action', [
@@ -173,6 +179,16 @@ export const respondSchema = z
     if (v.nothingHeld && v.items.length) ctx.addIssue({ code: 'custom', path: ['nothingHeld'], message: 'Either say you hold nothing or give what you hold, not both' });
     if (!v.nothingHeld && v.items.length === 0) ctx.addIssue({ code: 'custom', path: ['items'], message: 'Give what your agency holds, or say it holds nothing' });
   });
+
+/** An agency's decision not to share what it holds (checked by `declineProblems()`). */
+export const declineSchema = z
+  .object({
+    consideration: z.preprocess(blank, z.string().optional()),
+    reason: z.preprocess(blank, z.string().max(4000, 'The reason must be 4000 characters or fewer').optional()),
+    askInstead: optionalText('whom the hub should ask instead', 500),
+    askAgainOn: z.preprocess(blank, z.string().optional()),
+  })
+  .meta({ description: `consideration: one of ${DECLINE_CONSIDERATIONS.join(', ')}; askAgainOn: YYYY-MM-DD, in the future` });
 
 export const decisionSchema = z
   .object({
@@ -653,7 +669,7 @@ export class FrontDoorService {
       subjectType: 'front-door-contact',
       subjectId: id,
       purpose: 'triage contacts to the multi-agency safeguarding hub',
-      details: { subjects: c.persons.map((x) => x.subjectId).filter(Boolean) },
+      details: { subjects: c.persons.map((x) => x.subjectId).filter(Boolean), legalBases: c.legalBases, declinedResearch: research.filter((r) => r.status === 'declined').map((r) => r.id) },
       context: ctx,
     });
     const views: ResearchView[] = [];
@@ -674,7 +690,7 @@ export class FrontDoorService {
               categories,
               purpose: 'MASH research',
               auditAction: 'front-door.research.read',
-              details: { contact: id, requests: answered.map((r) => r.id) },
+              details: { contact: id, requests: answered.map((r) => r.id), legalBases: c.legalBases },
             },
             ctx,
           );
@@ -789,10 +805,13 @@ export class FrontDoorService {
     await this.#requireHub(p, (r) => mayTriage(r, p.organisationId), 'front-door.contact.rate', ctx, contactId);
     const c = await this.#contact(p, contactId);
     const v = parseInput(rateSchema, input);
+    const legalBases = [...new Set(v.legalBases)];
+    const basisProblem = enquiryBasisProblem(legalBases, [], await this.#repo.legalBases(), c.familyKnows === 'agreed');
+    if (basisProblem) throw new ValidationError({ legalBases: basisProblem });
     const timescales = await this.#repo.timescales(p.organisationId);
     const due = dueAt(c.receivedAt, timescales[v.rating]);
     const now = this.#now();
-    if (!(await this.#repo.rate(p.organisationId, contactId, { rating: v.rating, reason: v.reason, by: p.userId, at: now, dueAt: due }))) {
+    if (!(await this.#repo.rate(p.organisationId, contactId, { rating: v.rating, reason: v.reason, legalBases, by: p.userId, at: now, dueAt: due }))) {
       throw new ValidationError({ rating: 'A decision has been recorded on this contact: it can no longer be rated' });
     }
     await this.#audit.record({
@@ -802,7 +821,7 @@ export class FrontDoorService {
       subjectType: 'front-door-contact',
       subjectId: contactId,
       reason: v.reason,
-      details: { rating: v.rating, hours: timescales[v.rating].hours, dueAt: due.toISOString(), previous: c.rating },
+      details: { rating: v.rating, hours: timescales[v.rating].hours, dueAt: due.toISOString(), previous: c.rating, legalBases, previousLegalBases: c.legalBases },
       context: ctx,
     });
     if (c.status === 'new') {
@@ -832,10 +851,14 @@ export class FrontDoorService {
     if (!person.subjectId || !person.enquiryId) throw new ValidationError({ personId: `Match ${person.givenNames} ${person.familyName} to a person record first` });
     const agencies = await this.agencies(p);
     for (const a of v.agencyOrganisationIds) if (!agencies.some((x) => x.id === a)) throw new ValidationError({ agencyOrganisationIds: 'Choose agencies from the list' });
+    // The hub's legal basis must cover what the agencies asked hold (health: an article 9 condition; police, probation, youth justice: schedule 1).
+    const asked = await this.#repo.caseCategories(v.agencyOrganisationIds);
+    const basisProblem = enquiryBasisProblem(c.legalBases, [...new Set(asked.values())] as DataCategory[], await this.#repo.legalBases(), c.familyKnows === 'agreed');
+    if (basisProblem) throw new ValidationError({ agencyOrganisationIds: `The hub's legal basis for this enquiry does not cover asking these agencies: ${basisProblem}. Change the legal basis with the rating first` });
     const subjectId = person.subjectId;
     await this.#gate.check(
       p,
-      { action: 'share', subjectId, categories: ['identity'], purpose: 'MASH research', auditAction: 'front-door.research.request', details: { contact: contactId, agencies: v.agencyOrganisationIds } },
+      { action: 'share', subjectId, categories: ['identity'], purpose: 'MASH research', auditAction: 'front-door.research.request', details: { contact: contactId, agencies: v.agencyOrganisationIds, legalBases: c.legalBases } },
       ctx,
     );
     const view = await this.#persons.view(p, subjectId, ctx, { purpose: 'MASH research' });
@@ -862,6 +885,7 @@ export class FrontDoorService {
         agencyOrganisationId: agency,
         question: v.question,
         sentIdentity,
+        legalBases: c.legalBases,
         requestedBy: p.userId,
         requestedAt: now,
         dueAt: due,
@@ -898,7 +922,8 @@ export class FrontDoorService {
     return rows
       .map((r) => {
         const ms = r.dueAt.getTime() - (r.respondedAt ?? now).getTime();
-        return { ...r, late: ms < 0, dueText: r.status === 'answered' ? (ms < 0 ? 'Answered late' : 'Answered in time') : ms < 0 ? `Overdue by ${Math.ceil(-ms / HOUR)} h` : `${Math.floor(ms / HOUR)} h left` };
+        const done = r.status === 'declined' ? 'Declined' : 'Answered';
+        return { ...r, late: ms < 0, dueText: r.status !== 'open' ? (ms < 0 ? `${done} late` : `${done} in time`) : ms < 0 ? `Overdue by ${Math.ceil(-ms / HOUR)} h` : `${Math.floor(ms / HOUR)} h left` };
       })
       .sort((a, b) => (a.status === b.status ? a.dueAt.getTime() - b.dueAt.getTime() : a.status === 'open' ? -1 : 1));
   }
@@ -920,7 +945,7 @@ export class FrontDoorService {
       subjectId,
       purpose: 'answer a MASH research request',
       reason: d.reason,
-      details: { request: id, shown: d.allow ? ['identity (as sent by the hub)'] : [] },
+      details: { request: id, shown: d.allow ? ['identity (as sent by the hub)'] : [], legalBases: r.legalBases },
       context: ctx,
     });
     if (!d.allow) throw new ForbiddenError(d.reason);
@@ -938,7 +963,7 @@ export class FrontDoorService {
     if (!r) throw new NotFoundError('No such research request');
     const d = mayRespondToResearch(requesterOf(p), r);
     if (!d.allow) {
-      await this.#audit.record({ actor: actorOf(p), action: 'front-door.research.respond', outcome: 'denied', subjectType: 'person', subjectId, reason: d.reason, details: { request: id }, context: ctx });
+      await this.#audit.record({ actor: actorOf(p), action: 'front-door.research.respond', outcome: 'denied', subjectType: 'person', subjectId, reason: d.reason, details: { request: id, legalBases: r.legalBases }, context: ctx });
       throw new ForbiddenError(d.reason);
     }
     const v = parseInput(respondSchema, input);
@@ -965,6 +990,15 @@ export class FrontDoorService {
         withheldReason: item.withheldFromFamily ? item.withheldReason! : null,
       };
     });
+    // What is shared must be covered by the hub's legal basis as asked (an item in another category than the agency's own may not be).
+    if (items.some((i) => i.category !== r.agencyCaseCategory)) {
+      const known = await this.#repo.legalBases();
+      for (const i of items) {
+        // Consent bases were checked against what the family agreed when the hub chose them.
+        const problem = enquiryBasisProblem(r.legalBases, [i.category as DataCategory], known, true);
+        if (problem) throw new ValidationError({ [`items.${i.position}.category`]: `The hub's legal basis does not cover this: ${problem}. Decline to share it, or ask the hub to change its legal basis` });
+      }
+    }
     const now = this.#now();
     if (!(await this.#repo.respond(subjectId, id, { nothingHeld: v.nothingHeld, by: p.userId, at: now, items }))) {
       throw new ValidationError({ form: 'This request has been answered already' });
@@ -985,9 +1019,70 @@ export class FrontDoorService {
         categories: [...new Set(items.map((i) => i.category))],
         withheldFromFamily: items.filter((i) => i.withheldFromFamily).length,
         late: now > r.dueAt,
+        legalBases: r.legalBases,
       },
       context: ctx,
     });
+  }
+
+  /**
+   * The agency declines to share what it holds: not sharing is a decision too (principle 2), recorded
+   * with the legal consideration, the reason, and whom the hub should ask or when to ask again. The
+   * request then counts as answered (no overdue notice), the hub sees the decline and its reason on the
+   * contact and the decision page, and it is audited on the person as a decision not to share.
+   */
+  async decline(p: Principal, subjectId: string, id: string, input: unknown, ctx: AuditContext): Promise<void> {
+    const r = await this.#repo.findResearch(subjectId, id);
+    if (!r) throw new NotFoundError('No such research request');
+    const d = mayRespondToResearch(requesterOf(p), r);
+    if (!d.allow) {
+      await this.#audit.record({ actor: actorOf(p), action: 'front-door.research.decline', outcome: 'denied', subjectType: 'person', subjectId, reason: d.reason, details: { request: id, legalBases: r.legalBases }, context: ctx });
+      throw new ForbiddenError(d.reason);
+    }
+    const v = parseInput(declineSchema, input);
+    const now = this.#now();
+    const problems = declineProblems({ consideration: v.consideration, reason: v.reason, askInstead: v.askInstead, askAgainOn: v.askAgainOn }, now.toISOString().slice(0, 10));
+    if (Object.keys(problems).length) throw new ValidationError(problems);
+    const decline = { consideration: v.consideration!, reason: v.reason!.trim(), askInstead: v.askInstead ?? null, askAgainOn: v.askAgainOn ?? null };
+    if (!(await this.#repo.decline(subjectId, id, { ...decline, by: p.userId, at: now }))) throw new ValidationError({ form: 'This request has been answered already' });
+    await this.#audit.record({
+      actor: actorOf(p),
+      action: 'front-door.research.decline',
+      outcome: 'success',
+      subjectType: 'person',
+      subjectId,
+      purpose: 'answer a MASH research request',
+      reason: decline.reason,
+      details: {
+        request: id,
+        hub: r.organisationId,
+        decision: 'not_share',
+        recipient: r.organisationId,
+        category: r.agencyCaseCategory,
+        consideration: decline.consideration,
+        askInstead: decline.askInstead,
+        askAgainOn: decline.askAgainOn,
+        legalBases: r.legalBases,
+        late: now > r.dueAt,
+      },
+      context: ctx,
+    });
+    // The hub's MASH officers are told that the agency declined (the notice names nobody).
+    const staff = await this.#repo.usersWithRoles(r.organisationId, ['mash_officer']);
+    await this.#repo.notify(
+      staff.map((u) => ({ id: newId(), recipientUserId: u.id, kind: 'front-door-research', message: `${r.agencyName} declined to share what it holds for contact ${r.contactReference}.`, link: `/front-door/contacts/${r.contactId}` })),
+      now,
+    );
+  }
+
+  /** The legal bases of the code list, article 6 first, and those suggested for a contact. */
+  async legalBases(): Promise<Array<{ code: string; kind: string; label: string; description: string }>> {
+    const order = ['gdpr_article_6', 'gdpr_article_9', 'criminal_offence', 'statute', 'common_law'];
+    return [...(await this.#repo.legalBases()).values()].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.code.localeCompare(b.code));
+  }
+
+  suggestedLegalBases(c: Pick<ContactRow, 'categories' | 'rating' | 'legalBases'>): string[] {
+    return c.legalBases.length ? c.legalBases : suggestedEnquiryBases(c.categories, c.rating);
   }
 
   // ----- decision, sign-off, referrer, feedback -----
@@ -1152,10 +1247,11 @@ export class FrontDoorService {
   async #dashboardRows(p: Principal, input: unknown, ctx: AuditContext, action: string) {
     await this.#requireHub(p, (r) => mayOverseeHub(r, p.organisationId, 'read'), action, ctx);
     const period = await this.#period(input);
-    const [contacts, timescales, lists] = await Promise.all([
+    const [contacts, timescales, lists, research] = await Promise.all([
       this.#repo.listContacts(p.organisationId, { from: period.from, to: period.to }),
       this.#repo.timescales(p.organisationId),
       this.#repo.codeLists(),
+      this.#repo.researchInPeriod(p.organisationId, period.from, period.to),
     ]);
     const rows: DashboardContact[] = contacts.map((c) => ({
       id: c.id,
@@ -1182,12 +1278,12 @@ export class FrontDoorService {
       details: { from: period.fromIso, to: period.toIso, contacts: rows.length },
       context: ctx,
     });
-    return { rows, timescales, lists, period };
+    return { rows, timescales, lists, period, research };
   }
 
   async dashboard(p: Principal, input: unknown, ctx: AuditContext): Promise<{ dashboard: Dashboard; from: string; to: string; timescales: Record<Rating, Timescale> }> {
-    const { rows, timescales, lists, period } = await this.#dashboardRows(p, input, ctx, 'front-door.dashboard.read');
-    return { dashboard: buildDashboard(rows, lists, timescales, this.#now()), from: period.fromIso, to: period.toIso, timescales };
+    const { rows, timescales, lists, period, research } = await this.#dashboardRows(p, input, ctx, 'front-door.dashboard.read');
+    return { dashboard: buildDashboard(rows, lists, timescales, this.#now(), research), from: period.fromIso, to: period.toIso, timescales };
   }
 
   async dashboardCsv(p: Principal, input: unknown, ctx: AuditContext): Promise<{ csv: string; from: string; to: string }> {
@@ -1355,6 +1451,6 @@ export async function loadFrontDoorDemo(repo: FrontDoorRepository, now: Date, or
     const reference = `MASH-${c.receivedAt.toISOString().slice(0, 10).replace(/-/g, '')}-${id.replace(/-/g, '').slice(-6).toUpperCase()}`;
     const { rating, ratingReason, ...contact } = c;
     await repo.insertContact({ ...contact, organisationId: hub, id, reference });
-    if (rating) await repo.rate(hub, id, { rating, reason: ratingReason ?? rating, by: officer, at: new Date(c.receivedAt.getTime() + 20 * 60_000), dueAt: dueAt(c.receivedAt, timescales[rating]) });
+    if (rating) await repo.rate(hub, id, { rating, reason: ratingReason ?? rating, legalBases: suggestedEnquiryBases(c.categories, rating), by: officer, at: new Date(c.receivedAt.getTime() + 20 * 60_000), dueAt: dueAt(c.receivedAt, timescales[rating]) });
   }
 }

@@ -8,14 +8,16 @@ const MASH = 'mash.officer@csc.northbridge.example';
 const TM = 'team.manager@csc.northbridge.example';
 const HV = 'health.visitor@nhs.northbridge.example';
 const NHS = 'Northbridge Community Health NHS Trust';
+const POLICE = 'police.officer@police.northbridge.example';
 
 const skip = browserSkipReason();
 
 /**
  * The front door in Chromium: a school's designated safeguarding lead refers a concern (an error
  * first); the MASH officer sees the queue with its clocks, rates the contact, matches the child and
- * asks the health trust; the health visitor answers with something the family must not be told; the
- * officer records the threshold decision (an error first); a team manager signs it off and reads the
+ * asks the health trust and the police under the legal basis chosen (an error first); the health
+ * visitor answers with something the family must not be told; the police decline to share, with the
+ * reason (an error first), which the decision page shows; the officer records the threshold decision (an error first); a team manager signs it off and reads the
  * dashboard, with its charts, tables and CSV. Every page is checked with axe-core and watched for CSP
  * violations.
  */
@@ -112,7 +114,15 @@ describe.skipIf(skip)('the MASH front door in Chromium', () => {
       await page.getByRole('radio', { name: 'Red' }).check();
       await page.getByLabel('Why this rating?').fill('No food at home; a young child');
       await page.getByRole('button', { name: 'Save the rating' }).click();
+      // The legal basis for the enquiry must be chosen (the suggested ones are marked, not ticked).
+      await expect(text(page, '.govuk-error-summary')).resolves.toContain('Choose the legal basis for the enquiry');
+      await checkA11y(page, 'contact (rating without a legal basis)');
+      for (const basis of ['UK GDPR article 6(1)(e): public task', 'UK GDPR article 9(2)(g) with DPA 2018 schedule 1 paragraph 18', 'DPA 2018 section 10 and schedule 1 paragraph 18 (criminal offence data)', 'Children Act 1989 section 47']) {
+        await page.getByRole('checkbox', { name: basis, exact: true }).check();
+      }
+      await page.getByRole('button', { name: 'Save the rating' }).click();
       await expect(text(page, '#clock')).resolves.toMatch(/left/);
+      expect(await page.locator('.govuk-summary-list').first().textContent()).toContain('Children Act 1989 section 47');
 
       await page.getByRole('link', { name: 'Find their record for Jaydon Fletcher' }).click();
       await expect(h1(page)).resolves.toBe('Who is Jaydon Fletcher?');
@@ -124,6 +134,7 @@ describe.skipIf(skip)('the MASH front door in Chromium', () => {
 
       await page.getByRole('radio', { name: 'Jaydon Fletcher' }).check();
       await page.getByRole('checkbox', { name: NHS }).check();
+      await page.getByRole('checkbox', { name: 'Northbridge Police' }).check();
       await page.getByLabel('What are you asking?').fill('What do you hold about Jaydon and his household?');
       await page.getByRole('button', { name: 'Send research requests' }).click();
       await expect(text(page, '.govuk-summary-card')).resolves.toContain('Waiting');
@@ -142,6 +153,8 @@ describe.skipIf(skip)('the MASH front door in Chromium', () => {
       await checkA11y(page, 'research requests');
       await page.getByRole('link', { name: 'Jaydon Fletcher' }).click();
       await expect(h1(page)).resolves.toBe('Answer a research request');
+      // The agency is shown the hub's legal basis.
+      expect(await text(page, '.govuk-summary-list')).toContain('UK GDPR article 9(2)(g)');
       await checkA11y(page, 'answer a research request');
       await page.locator('#item0Summary').fill('Mother disclosed a relapse to her key worker last month.');
       await page.locator('#item0Withheld').check();
@@ -158,6 +171,29 @@ describe.skipIf(skip)('the MASH front door in Chromium', () => {
     }
   });
 
+  it('the police decline to share what they hold, with the reason (an error first)', async () => {
+    const { context, page, watch } = await session(POLICE);
+    try {
+      await nav(page, 'MASH research');
+      await page.getByRole('link', { name: 'Jaydon Fletcher' }).click();
+      await expect(h1(page)).resolves.toBe('Answer a research request');
+      await page.getByRole('radio', { name: 'Sharing would prejudice a live criminal investigation or proceedings' }).check();
+      await page.locator('#declineReason').fill('Too short');
+      await page.getByRole('button', { name: 'Decline to share' }).click();
+      await expect(text(page, '.govuk-error-summary')).resolves.toContain('Say why your agency will not share what it holds, in at least 20 characters');
+      await checkA11y(page, 'decline with errors');
+      await page.locator('#declineReason').fill('The mother is a witness in a live investigation; sharing now would prejudice it.');
+      await page.locator('#declineAskInstead').fill('DS Rana, CID');
+      await page.getByRole('button', { name: 'Decline to share' }).click();
+      expect(path(page)).toBe('/front-door/research');
+      await expect(text(page, 'table')).resolves.toContain('Declined to share');
+      await checkA11y(page, 'research requests (declined)');
+      watch.assertClean('declining');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the MASH officer reads the answer and records the decision (an error first)', async () => {
     const { context, page, watch } = await session(MASH);
     try {
@@ -165,8 +201,13 @@ describe.skipIf(skip)('the MASH front door in Chromium', () => {
       const card = await text(page, '.govuk-summary-card');
       expect(card).toContain('Not to be disclosed to the family');
       expect(card).toContain('Telling the family would put her treatment at risk');
+      const research = (await page.locator('.govuk-summary-card').allTextContents()).join(' ').replace(/\s+/g, ' ');
+      expect(research).toContain('Northbridge Police holds information about this person but declined to share it with the hub.');
+      expect(research).toContain('The mother is a witness in a live investigation');
       await page.getByRole('button', { name: 'Record the threshold decision' }).click();
       await expect(h1(page)).resolves.toBe('Threshold decision');
+      await expect(text(page, '#research-declined')).resolves.toContain('Research was declined');
+      expect(await text(page, '#research-declined + table')).toContain('Northbridge Police');
       await checkA11y(page, 'threshold decision');
       await page.getByRole('radio', { name: 'Early help', exact: true }).check();
       await page.getByRole('radio', { name: 'Early help with a lead professional' }).check();
@@ -208,6 +249,9 @@ describe.skipIf(skip)('the MASH front door in Chromium', () => {
       expect(await page.locator('svg.ta-chart[role="img"]').count()).toBe(6);
       const outcomes = page.locator('table', { has: page.locator('caption', { hasText: 'Outcomes' }) });
       await expect(outcomes.getByRole('row', { name: /Early help with a lead professional/ }).getByRole('cell').textContent()).resolves.toBe('1');
+      // Declines are counted by agency, beside what was answered.
+      const byAgency = (await page.locator('#research-by-agency + table tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+      expect(byAgency).toContain('Northbridge Police 1 0 1 0');
       await checkA11y(page, 'dashboard');
       await screenshot(page, 'front-door-dashboard');
       const href = await page.getByRole('link', { name: /Download these contacts/ }).getAttribute('href');

@@ -19,6 +19,7 @@ const USERS = {
   sw: 'social.worker@csc.northbridge.example',
   police: 'police.officer@police.northbridge.example',
   hv: 'health.visitor@nhs.northbridge.example',
+  housing: 'housing.officer@homes.northbridge.example',
 } as const;
 type Who = keyof typeof USERS;
 const HOUR = 3_600_000;
@@ -121,7 +122,16 @@ describe(`Front door API (${describeDatabase()})`, () => {
 
   it('rates it red: its timescale runs four hours from arrival', async () => {
     await call('mash', 'post', `/api/v1/front-door/contacts/${contactId}/rating`, { rating: 'purple', reason: 'x' }).expect(400);
-    const r = await call('mash', 'post', `/api/v1/front-door/contacts/${contactId}/rating`, { rating: 'red', reason: 'No food at home; a young child' }).expect(200);
+    // The hub's legal basis for the enquiry must be chosen: at least one UK GDPR article 6 basis, never consent the family has not given.
+    const rate = (legalBases?: string[]) => call('mash', 'post', `/api/v1/front-door/contacts/${contactId}/rating`, { rating: 'red', reason: 'No food at home; a young child', ...(legalBases ? { legalBases } : {}) });
+    expect((await rate().expect(400)).body.error.fields['body.legalBases']).toBe('Choose the legal basis for the enquiry: at least one UK GDPR article 6 basis');
+    expect((await rate(['ca1989_s47']).expect(400)).body.error.fields['body.legalBases']).toBe('Choose a UK GDPR article 6 basis for sharing personal data');
+    expect((await rate(['gdpr_6_1_a']).expect(400)).body.error.fields['body.legalBases']).toContain('You cannot rely on consent');
+    expect((await rate(['gdpr_6_1_e', 'made_up']).expect(400)).body.error.fields['body.legalBases']).toBe('Unknown legal basis: made_up');
+    expect((await call('mash', 'get', `/api/v1/front-door/contacts/${contactId}`).expect(200)).body).toMatchObject({ status: 'new', legalBases: [] });
+    const r = await rate(['gdpr_6_1_e', 'ca1989_s47']).expect(200);
+    expect(r.body.legalBases).toEqual(['gdpr_6_1_e', 'ca1989_s47']);
+    expect((await audits('front-door.contact.rate', contactId)).at(-1)!.details).toMatchObject({ legalBases: ['gdpr_6_1_e', 'ca1989_s47'], previousLegalBases: [] });
     expect(r.body.status).toBe('in_hub');
     expect(new Date(r.body.dueAt).getTime()).toBe(receivedAt.getTime() + 4 * HOUR);
     expect(r.body.clock.state).toBe('running');
@@ -156,11 +166,21 @@ describe(`Front door API (${describeDatabase()})`, () => {
     const nhs = orgs.find((o) => o.typeCode === 'nhs_trust')!.id;
     const police = orgs.find((o) => o.typeCode === 'police')!.id;
     await call('mash', 'post', `/api/v1/front-door/contacts/${contactId}/research`, { personId: contactId, agencyOrganisationIds: [nhs], question: 'What do you hold?' }).expect(400);
-    const r = await call('mash', 'post', `/api/v1/front-door/contacts/${contactId}/research`, {
-      personId: jaydonPersonId,
-      agencyOrganisationIds: [nhs, police],
-      question: 'What do you hold about Jaydon and his household, including any concerns about his mother?',
-    }).expect(200);
+    const ask = () =>
+      call('mash', 'post', `/api/v1/front-door/contacts/${contactId}/research`, {
+        personId: jaydonPersonId,
+        agencyOrganisationIds: [nhs, police],
+        question: 'What do you hold about Jaydon and his household, including any concerns about his mother?',
+      });
+    // Health information needs an article 9 condition and police information a schedule 1 condition: the basis chosen has neither.
+    expect((await ask().expect(400)).body.error.fields['body.agencyOrganisationIds']).toContain('Health information is special category data: choose a UK GDPR article 9 condition too');
+    await call('mash', 'post', `/api/v1/front-door/contacts/${contactId}/rating`, { rating: 'red', reason: 'No food at home; a young child', legalBases: ['gdpr_6_1_e', 'gdpr_9_2_g', 'ca1989_s47'] }).expect(200);
+    expect((await ask().expect(400)).body.error.fields['body.agencyOrganisationIds']).toContain('schedule 1 condition');
+    expect(await db().selectFrom('front_door_research_request').selectAll().where('contact_id', '=', contactId).execute()).toHaveLength(0);
+    const bases = ['gdpr_6_1_e', 'gdpr_9_2_g', 'dpa_sch1_p18_offence', 'ca1989_s47'];
+    await call('mash', 'post', `/api/v1/front-door/contacts/${contactId}/rating`, { rating: 'red', reason: 'No food at home; a young child', legalBases: bases }).expect(200);
+    const r = await ask().expect(200);
+    expect(r.body.research.map((x: { legalBases: string[] }) => x.legalBases)).toEqual([bases, bases]);
     expect(r.body.research).toHaveLength(2);
     const queued = await call('mash', 'get', '/api/v1/front-door/queue').expect(200);
     expect(queued.body.contacts.find((c: { id: string }) => c.id === contactId).openResearch).toBe(2);
@@ -172,7 +192,7 @@ describe(`Front door API (${describeDatabase()})`, () => {
     policeRequest = { subjectId: jaydon, id: byAgency(police).id };
     expect(byAgency(nhs).sentIdentity).toMatchObject({ givenNames: 'Jaydon', familyName: 'Fletcher', postcode: 'NB5 1AW' });
     expect(new Date(byAgency(nhs).dueAt).getTime()).toBe(receivedAt.getTime() + 4 * HOUR);
-    expect((await audits('front-door.research.request', jaydon)).at(-1)!.details).toMatchObject({ basis: 'mash-enquiry' });
+    expect((await audits('front-door.research.request', jaydon)).at(-1)!.details).toMatchObject({ basis: 'mash-enquiry', legalBases: bases });
   });
 
   it('the health visitor sees the request and her own records only, and answers with something withheld from the family', async () => {
@@ -191,6 +211,9 @@ describe(`Front door API (${describeDatabase()})`, () => {
     expect(req).not.toHaveProperty('contactId');
     const one = await call('hv', 'get', `/api/v1/front-door/research/${nhsRequest.subjectId}/${nhsRequest.id}`).expect(200);
     expect(one.body.request.question).toContain('What do you hold about Jaydon');
+    // The agency is shown the hub's legal basis, and its look is audited with it.
+    expect(one.body.request.legalBases).toEqual(['gdpr_6_1_e', 'gdpr_9_2_g', 'dpa_sch1_p18_offence', 'ca1989_s47']);
+    expect((await audits('front-door.research.open', jaydon)).at(-1)!.details).toMatchObject({ legalBases: ['gdpr_6_1_e', 'gdpr_9_2_g', 'dpa_sch1_p18_offence', 'ca1989_s47'] });
     expect(JSON.stringify(one.body)).not.toContain('hungry');
     expect(one.body.linkedRecords).toEqual([{ kind: 'events', sourceRecordId: 'EV-77', description: 'Missed appointment: Development review not attended' }]);
     // Another agency's answer cannot cite a record the trust does not hold about him.
@@ -212,6 +235,12 @@ describe(`Front door API (${describeDatabase()})`, () => {
     }).expect(200);
     await call('hv', 'post', `/api/v1/front-door/research/${nhsRequest.subjectId}/${nhsRequest.id}/response`, { nothingHeld: true }).expect(400);
     await call('police', 'post', `/api/v1/front-door/research/${policeRequest.subjectId}/${policeRequest.id}/response`, { nothingHeld: true }).expect(200);
+    // Every answer, and every refused attempt, is audited with the hub's legal basis.
+    const answers = await audits('front-door.research.respond', jaydon);
+    expect(answers.map((a) => a.outcome)).toEqual(['denied', 'success', 'success']);
+    for (const a of answers) expect((a.details as { legalBases: string[] }).legalBases).toEqual(['gdpr_6_1_e', 'gdpr_9_2_g', 'dpa_sch1_p18_offence', 'ca1989_s47']);
+    // Answered already: it can no longer be declined.
+    await call('police', 'post', `/api/v1/front-door/research/${policeRequest.subjectId}/${policeRequest.id}/decline`, { consideration: 'prejudice_investigation', reason: 'A live investigation would be prejudiced' }).expect(400);
   });
 
   it('the hub reads the answers on its enquiry basis, with what the family must not be told marked', async () => {
@@ -224,7 +253,7 @@ describe(`Front door API (${describeDatabase()})`, () => {
     expect(nhs.items[1]).toMatchObject({ category: 'health', withheldFromFamily: true, withheldReason: 'Telling the family would put her engagement with treatment at risk' });
     expect(r.body.research.find((x: { id: string }) => x.id === policeRequest.id)).toMatchObject({ nothingHeld: true, items: [] });
     const read = await audits('front-door.research.read', jaydon);
-    expect(read.at(-1)!.details).toMatchObject({ basis: 'mash-enquiry', allowed: ['health'] });
+    expect(read.at(-1)!.details).toMatchObject({ basis: 'mash-enquiry', allowed: ['health'], legalBases: ['gdpr_6_1_e', 'gdpr_9_2_g', 'dpa_sch1_p18_offence', 'ca1989_s47'] });
     // The hub's team manager signs off the decision, so sees what the research found, on the enquiry basis
     // of the organisation that opened it (and audited as such).
     const tm = await call('tm', 'get', `/api/v1/front-door/contacts/${contactId}`).expect(200);
@@ -303,7 +332,7 @@ describe(`Front door API (${describeDatabase()})`, () => {
     clock = new Date(receivedAt.getTime() + 30 * 24 * HOUR);
     const made = await call('dsl', 'post', '/api/v1/front-door/contacts', referral({ categories: ['neglect'], summary: 'Jaydon is again arriving at school hungry and tired.' })).expect(201);
     const c = await call('mash', 'get', `/api/v1/front-door/contacts/${made.body.id}`).expect(200);
-    await call('mash', 'post', `/api/v1/front-door/contacts/${made.body.id}/rating`, { rating: 'green', reason: 'Known family; early help in place' }).expect(200);
+    await call('mash', 'post', `/api/v1/front-door/contacts/${made.body.id}/rating`, { rating: 'green', reason: 'Known family; early help in place', legalBases: ['gdpr_6_1_e', 'ca1989_s17'] }).expect(200);
     const m = await call('mash', 'post', `/api/v1/front-door/contacts/${made.body.id}/people/${c.body.persons[0].id}/match`, { action: 'existing', subjectId: jaydon }).expect(200);
     expect(m.body).toMatchObject({ reReferral: true, previousContactId: contactId, previousOutcome: 'early_help' });
     expect(await openEnquiries(jaydon)).toHaveLength(1);
@@ -382,23 +411,67 @@ describe(`Front door API (${describeDatabase()})`, () => {
       notifications: [{ reference: 'NBP-T-9', officer: 'PC Sam Reed', persons: [{ role: 'child', givenNames: 'Noah', familyName: 'Pryce', dateOfBirth: '2019-05-04' }], categories: ['missing'], summary: 'Noah was reported missing overnight and found safe at a friend\'s.' }],
     }).expect(200);
     const id = batch.body.accepted[0].contactId;
-    await call('mash', 'post', `/api/v1/front-door/contacts/${id}/rating`, { rating: 'amber', reason: 'Found safe; first missing episode' }).expect(200);
+    await call('mash', 'post', `/api/v1/front-door/contacts/${id}/rating`, { rating: 'amber', reason: 'Found safe; first missing episode', legalBases: ['gdpr_6_1_e', 'dpa_sch1_p18_offence', 'ca1989_s17'] }).expect(200);
     const c = await call('mash', 'get', `/api/v1/front-door/contacts/${id}`).expect(200);
     // Nobody like him is recorded: the officer records him as a new person, and the enquiry opens at once.
     expect((await call('mash', 'get', `/api/v1/front-door/contacts/${id}/people/${c.body.persons[0].id}/candidates`).expect(200)).body.candidates).toEqual([]);
     const m = await call('mash', 'post', `/api/v1/front-door/contacts/${id}/people/${c.body.persons[0].id}/match`, { action: 'new', sex: 'male' }).expect(200);
     const noah = m.body.persons[0].subjectId;
     expect(await openEnquiries(noah)).toHaveLength(1);
-    // Housing is asked and does not answer in time: it is told once.
-    const housing = (await services.repositories.organisations.list()).find((o) => o.typeCode === 'housing')!.id;
+    // Housing and the police are asked. The police hold something but decline to share it (a live
+    // investigation): a decision not to share, recorded with why. Housing does not answer in time: only it is told.
+    const orgs = await services.repositories.organisations.list();
+    const housing = orgs.find((o) => o.typeCode === 'housing')!.id;
+    const police = orgs.find((o) => o.typeCode === 'police')!.id;
     const housingOfficer = (await services.repositories.users.findByEmail('housing.officer@homes.northbridge.example'))!.id;
-    await call('mash', 'post', `/api/v1/front-door/contacts/${id}/research`, { personId: c.body.persons[0].id, agencyOrganisationIds: [housing], question: 'Is the family known to you?' }).expect(200);
+    const asked = await call('mash', 'post', `/api/v1/front-door/contacts/${id}/research`, { personId: c.body.persons[0].id, agencyOrganisationIds: [housing, police], question: 'Is the family known to you?' }).expect(200);
+    const pr = asked.body.research.find((x: { agencyOrganisationId: string }) => x.agencyOrganisationId === police);
+    // Housing cannot answer with health information: the hub's basis has no article 9 condition.
+    const hr = asked.body.research.find((x: { agencyOrganisationId: string }) => x.agencyOrganisationId === housing);
+    const uncovered = await call('housing', 'post', `/api/v1/front-door/research/${hr.subjectId}/${hr.id}/response`, { items: [{ summary: 'Tenant disclosed a mental health crisis', category: 'health' }] });
+    expect(uncovered.status).toBe(400);
+    expect(uncovered.body.error.fields['body.items.0.category']).toContain('Health information is special category data');
+    const declineUrl = `/api/v1/front-door/research/${pr.subjectId}/${pr.id}/decline`;
+    const bad = await call('police', 'post', declineUrl, { consideration: 'because', reason: 'short', askAgainOn: '2020-01-01' }).expect(400);
+    expect(bad.body.error.fields).toEqual({
+      'body.consideration': 'Choose the legal consideration that stops you sharing',
+      'body.reason': 'Say why your agency will not share what it holds, in at least 20 characters',
+      'body.askAgainOn': 'The date to ask again must be in the future',
+    });
+    await call('hv', 'post', declineUrl, { consideration: 'prejudice_investigation', reason: 'A live investigation would be prejudiced by sharing' }).expect(403);
+    const askAgainOn = new Date(clock.getTime() + 30 * 24 * HOUR).toISOString().slice(0, 10);
+    await call('police', 'post', declineUrl, {
+      consideration: 'prejudice_investigation',
+      reason: 'Noah is a witness in a live investigation; sharing now would prejudice it.',
+      askInstead: 'DS Rana, CID, on 01632 960 123',
+      askAgainOn,
+    }).expect(200);
+    await call('police', 'post', declineUrl, { consideration: 'other', reason: 'Declining twice is not possible at all here' }).expect(400);
+    await call('police', 'post', `/api/v1/front-door/research/${pr.subjectId}/${pr.id}/response`, { nothingHeld: true }).expect(400);
+    const declined = (await audits('front-door.research.decline', noah)).filter((a) => a.outcome === 'success');
+    expect(declined).toHaveLength(1);
+    expect(declined[0]!.reason).toBe('Noah is a witness in a live investigation; sharing now would prejudice it.');
+    expect(declined[0]!.details).toMatchObject({ decision: 'not_share', consideration: 'prejudice_investigation', category: 'police', legalBases: ['gdpr_6_1_e', 'dpa_sch1_p18_offence', 'ca1989_s17'] });
+    expect((await notifications(ids.mash, 'front-door-research')).some((n) => n.message.includes('declined to share'))).toBe(true);
     clock = new Date(clock.getTime() + 25 * HOUR);
     expect((await services.frontDoor.notifyClocks(SYSTEM_ACTOR, {})).researchOverdue).toBe(1);
     expect((await services.frontDoor.notifyClocks(SYSTEM_ACTOR, {})).researchOverdue).toBe(0);
     expect(await notifications(housingOfficer, 'front-door-research-overdue')).toHaveLength(1);
+    expect(await notifications(ids.police, 'front-door-research-overdue')).toHaveLength(0);
     const late = await call('mash', 'get', `/api/v1/front-door/contacts/${id}`).expect(200);
-    expect(late.body.research[0]).toMatchObject({ status: 'open', late: true });
+    expect(late.body.research.find((x: { agencyOrganisationId: string }) => x.agencyOrganisationId === housing)).toMatchObject({ status: 'open', late: true });
+    // The hub sees the decline and its reason, not a silent gap.
+    expect(late.body.research.find((x: { agencyOrganisationId: string }) => x.agencyOrganisationId === police)).toMatchObject({
+      status: 'declined',
+      late: false,
+      decline: { consideration: 'prejudice_investigation', reason: 'Noah is a witness in a live investigation; sharing now would prejudice it.', askInstead: 'DS Rana, CID, on 01632 960 123', askAgainOn },
+    });
+    const inbox = await call('police', 'get', '/api/v1/front-door/research').expect(200);
+    expect(inbox.body.requests.find((x: { id: string }) => x.id === pr.id)).toMatchObject({ status: 'declined', dueText: 'Declined in time' });
+    // The dashboard counts declines by agency.
+    const dash = await call('tm', 'get', '/api/v1/front-door/dashboard').expect(200);
+    expect(dash.body.research.find((x: { agency: string }) => x.agency === 'Northbridge Police')).toMatchObject({ declined: 1 });
+    expect(dash.body.research.find((x: { agency: string }) => x.agency === orgs.find((o) => o.id === housing)!.name)).toMatchObject({ open: 1, declined: 0 });
     const decide = (body: object) => call('mash', 'post', `/api/v1/front-door/contacts/${id}/decision`, body);
     await decide({ level: 'universal', outcome: 'nfa_advice', rationale: 'A single episode; the family acted quickly and appropriately.', advice: 'Return home interview offered' }).expect(200);
     const returned = await call('tm', 'post', `/api/v1/front-door/contacts/${id}/sign-off`, { approve: false, comment: 'Signpost to the youth service too' }).expect(200);
@@ -430,13 +503,13 @@ describe(`Front door API (${describeDatabase()})`, () => {
     expect(two.body.error.fields).toEqual({ 'body.redHours': 'Enter the red timescale in hours', 'body.amberWarnHours': expect.stringContaining('fewer than 24 hours') });
     const t = await call('tm', 'put', '/api/v1/front-door/timescales', { redHours: 2, redWarnHours: 1, amberHours: 12, amberWarnHours: 2, greenHours: 48, greenWarnHours: 6 }).expect(200);
     expect(t.body.red).toEqual({ rating: 'red', hours: 2, warnHours: 1 });
-    const r = await call('mash', 'post', `/api/v1/front-door/contacts/${made.body.id}/rating`, { rating: 'red', reason: 'Child alone' }).expect(200);
+    const r = await call('mash', 'post', `/api/v1/front-door/contacts/${made.body.id}/rating`, { rating: 'red', reason: 'Child alone', legalBases: ['gdpr_6_1_e', 'ca1989_s47'] }).expect(200);
     expect(new Date(r.body.dueAt).getTime() - new Date(r.body.receivedAt).getTime()).toBe(2 * HOUR);
     expect((await call('mash', 'get', '/api/v1/front-door/timescales').expect(200)).body.red.hours).toBe(2);
   });
 
   it('appears in the OpenAPI document', async () => {
     const doc = await request(app).get('/api/openapi.json').expect(200);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/front-door/contacts', '/api/v1/front-door/police-notifications', '/api/v1/front-door/contacts/{id}/sign-off']));
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/front-door/contacts', '/api/v1/front-door/police-notifications', '/api/v1/front-door/contacts/{id}/sign-off', '/api/v1/front-door/research/{subjectId}/{id}/decline']));
   });
 });

@@ -105,4 +105,58 @@ describe(`Front door pages (${describeDatabase()})`, () => {
     // Without a CSRF token nothing is taken.
     await police.post('/front-door/police-notifications').type('form').send({ csv }).expect(403);
   });
+
+  it('rates a contact under a legal basis the officer chooses, and an agency declines to share through the form', async () => {
+    const db = t.services.repositories.people.db;
+    const contact = await db.selectFrom('front_door_contact').select(['id']).where('summary', 'like', 'Jaydon has come to school hungry%').executeTakeFirstOrThrow();
+    const person = await db.selectFrom('front_door_contact_person').select(['id']).where('contact_id', '=', contact.id).where('given_names', '=', 'Jaydon').executeTakeFirstOrThrow();
+    const mash = await signIn(t, 'mash.officer@csc.northbridge.example');
+    const page = await mash.get(`/front-door/contacts/${contact.id}`).expect(200);
+    // Suggested bases are marked, but none is ticked for the officer.
+    expect(page.text).toContain('Suggested for this contact.');
+    expect(page.text).not.toMatch(/name="legalBases" type="checkbox" value="[^"]+" checked/);
+    const rating = { rating: 'red', reason: 'No food at home; a young child' };
+    await mash.post(`/front-door/contacts/${contact.id}/rating`).type('form').send({ ...rating, legalBases: 'gdpr_6_1_e' }).expect(403);
+    const bad = await mash.post(`/front-door/contacts/${contact.id}/rating`).type('form').send({ _csrf: csrfFrom(page.text), ...rating }).expect(400);
+    expect(bad.text).toContain('<a href="#legalBases">Choose the legal basis for the enquiry: at least one UK GDPR article 6 basis</a>');
+    expect(bad.text).toContain('No food at home; a young child');
+    await mash.post(`/front-door/contacts/${contact.id}/rating`).type('form').send({ _csrf: csrfFrom(bad.text), ...rating, legalBases: ['gdpr_6_1_e', 'ca1989_s47'] }).expect(302);
+    await mash.post(`/front-door/contacts/${contact.id}/people/${person.id}`).type('form').send({ _csrf: csrfFrom(bad.text), choice: 'new', sex: 'male' }).expect(302);
+    const orgs = await t.services.repositories.organisations.list();
+    const police = orgs.find((o) => o.typeCode === 'police')!;
+    const housing = orgs.find((o) => o.typeCode === 'housing')!;
+    const ask = { _csrf: csrfFrom(bad.text), personId: person.id, question: 'Is the family known to you, and how?' };
+    // Police information is criminal offence data: the basis chosen has no schedule 1 condition.
+    const refused = await mash.post(`/front-door/contacts/${contact.id}/research`).type('form').send({ ...ask, agencyOrganisationIds: police.id }).expect(400);
+    expect(refused.text).toMatch(/<a href="#agencyOrganisationIds">The hub(’|&#39;|')s legal basis for this enquiry does not cover asking these agencies: Police, probation and youth justice information is criminal offence data/);
+    await mash.post(`/front-door/contacts/${contact.id}/research`).type('form').send({ ...ask, agencyOrganisationIds: housing.id }).expect(302);
+    const request = await db.selectFrom('front_door_research_request').select(['subject_id', 'id']).where('contact_id', '=', contact.id).executeTakeFirstOrThrow();
+
+    const officer = await signIn(t, 'housing.officer@homes.northbridge.example');
+    const url = `/front-door/research/${request.subject_id}/${request.id}`;
+    const form = await officer.get(url).expect(200);
+    expect(form.text).toContain('The hub’s legal basis');
+    expect(form.text).toContain('<li>Children Act 1989 section 47</li>');
+    await officer.post(`${url}/decline`).type('form').send({ declineConsideration: 'third_party', declineReason: 'The tenancy file is about a third party.' }).expect(403);
+    const wrong = await officer.post(`${url}/decline`).type('form').send({ _csrf: csrfFrom(form.text), declineReason: 'short', declineAskAgainOn: '2026-02-30' }).expect(400);
+    expect(wrong.text).toContain('<a href="#declineConsideration">Choose the legal consideration that stops you sharing</a>');
+    expect(wrong.text).toContain('<a href="#declineReason">Say why your agency will not share what it holds, in at least 20 characters</a>');
+    expect(wrong.text).toContain('<a href="#declineAskAgainOn">Enter the date to ask again as a real date, for example 2027-03-01</a>');
+    await officer
+      .post(`${url}/decline`)
+      .type('form')
+      .send({ _csrf: csrfFrom(wrong.text), declineConsideration: 'third_party', declineReason: 'The tenancy file is mostly about a lodger who has not agreed.', declineAskInstead: 'The lodger’s own housing officer' })
+      .expect(302);
+    expect((await officer.get('/front-door/research').expect(200)).text).toContain('Declined to share');
+
+    const decision = await mash.get(`/front-door/contacts/${contact.id}/decision`).expect(200);
+    expect(decision.text).toContain('Research was declined');
+    expect(decision.text).toMatch(/<th scope="row" class="govuk-table__header">Northbridge Homes<\/th>/);
+    expect(decision.text).toContain('The tenancy file is mostly about a lodger who has not agreed.');
+    const after = await mash.get(`/front-door/contacts/${contact.id}`).expect(200);
+    expect(after.text).toContain('Northbridge Homes holds information about this person but declined to share it with the hub.');
+    expect(after.text).toContain('The information is about a third party and sharing it is not justified');
+    // The basis chosen is shown, and ticked when the rating is changed.
+    expect(after.text).toMatch(/name="legalBases" type="checkbox" value="ca1989_s47" checked/);
+  });
 });

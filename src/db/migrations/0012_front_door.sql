@@ -107,6 +107,9 @@ create table front_door_contact (
   previous_contact_id       uuid,
   previous_outcome          text,
   previous_decided_at       timestamptz,
+  -- the hub's legal basis for the enquiry (codes of legal_basis), chosen when the contact is taken
+  -- into the hub; research is asked and answered under it
+  legal_bases               text[],
   primary key (organisation_id, id),
   unique (organisation_id, reference)
 );
@@ -146,7 +149,21 @@ create table front_door_contact_person (
 );
 create index front_door_contact_person_subject on front_door_contact_person (subject_id) where subject_id is not null;
 
--- What the hub asked an agency about one person, and what the agency answered.
+-- Why an agency declines to share what it holds with the hub (a decision not to share, recorded).
+create table front_door_decline_consideration (
+  code   text primary key,
+  label  text not null,
+  sort   integer not null
+);
+insert into front_door_decline_consideration (code, label, sort) values
+  ('prejudice_investigation', 'Sharing would prejudice a live criminal investigation or proceedings', 1),
+  ('no_lawful_basis',         'There is no lawful basis to share this information (for example health information without a UK GDPR article 9 condition)', 2),
+  ('duty_of_confidence',      'The duty of confidence is not outweighed by the risk described', 3),
+  ('risk_to_someone',         'Sharing would put someone at risk of harm', 4),
+  ('third_party',             'The information is about a third party and sharing it is not justified', 5),
+  ('other',                   'Another legal consideration (described in the reason)', 99);
+
+-- What the hub asked an agency about one person, and what the agency answered (or declined to share).
 create table front_door_research_request (
   subject_id               uuid not null references person (subject_id),
   id                       uuid not null,
@@ -160,14 +177,22 @@ create table front_door_research_request (
   requested_by             uuid not null references app_user (id),
   requested_at             timestamptz not null,
   due_at                   timestamptz not null,
-  status                   text not null check (status in ('open', 'answered')),
+  -- the hub's legal basis as it was when the agency was asked (codes of legal_basis)
+  legal_bases              text[] not null,
+  status                   text not null check (status in ('open', 'answered', 'declined')),
   nothing_held             boolean,
+  -- a decline: the agency holds information but will not share it, why, and whom to ask or when to ask again
+  decline_consideration    text references front_door_decline_consideration (code),
+  decline_reason           text,
+  decline_ask_instead      text,
+  decline_ask_again_on     text,
   responded_by             uuid references app_user (id),
   responded_at             timestamptz,
   -- when the agency was told its answer is overdue (once)
   overdue_notified_at      timestamptz,
   primary key (subject_id, id),
-  foreign key (organisation_id, contact_id) references front_door_contact (organisation_id, id)
+  foreign key (organisation_id, contact_id) references front_door_contact (organisation_id, id),
+  check (status <> 'declined' or (decline_consideration is not null and decline_reason is not null))
 );
 create index front_door_research_agency on front_door_research_request (agency_organisation_id, status, due_at);
 create index front_door_research_contact on front_door_research_request (organisation_id, contact_id);

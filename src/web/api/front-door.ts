@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { DECLINE_CONSIDERATIONS } from '../../front-door/research-rules.ts';
 import {
   decisionSchema,
+  declineSchema,
   feedbackSchema,
   intakeSchema,
   matchSchema,
@@ -85,6 +87,7 @@ function registerFrontDoorSchemas(registry: ApiRegistry) {
       dueAt: timestamp().nullable(),
       decidedAt: timestamp().nullable(),
       reReferral: z.boolean(),
+      legalBases: z.array(z.string()).meta({ description: "The hub's legal basis for the enquiry (codes of the legal_basis list), chosen when the contact was rated; empty before" }),
       previousContactId: z.uuid().nullable(),
       previousOutcome: z.string().nullable().meta({ description: 'The outcome of the earlier contact within twelve months, for a re-referral' }),
       persons: z.array(Person),
@@ -112,8 +115,18 @@ function registerFrontDoorSchemas(registry: ApiRegistry) {
       sentIdentity: z.object({ givenNames: z.string(), familyName: z.string(), dateOfBirth: z.string().nullable(), postcode: z.string().nullable() }),
       requestedAt: timestamp(),
       dueAt: timestamp(),
-      status: z.enum(['open', 'answered']),
+      legalBases: z.array(z.string()).meta({ description: "The hub's legal basis for the enquiry when the agency was asked (codes of the legal_basis list)" }),
+      status: z.enum(['open', 'answered', 'declined']),
       nothingHeld: z.boolean().nullable(),
+      decline: z
+        .object({
+          consideration: z.enum(DECLINE_CONSIDERATIONS),
+          reason: z.string(),
+          askInstead: z.string().nullable().meta({ description: 'Whom the hub should ask instead' }),
+          askAgainOn: z.iso.date().nullable().meta({ description: 'When the hub may ask again' }),
+        })
+        .nullable()
+        .meta({ description: 'The agency holds information but declined to share it (a recorded decision not to share), and why' }),
       respondedAt: timestamp().nullable(),
       late: z.boolean().optional(),
       items: z.array(ResearchItem).nullable().meta({ description: 'Null when the answer is withheld from the caller (see withheld)' }),
@@ -140,6 +153,9 @@ function registerFrontDoorSchemas(registry: ApiRegistry) {
       byOutcome: z.array(CountRow),
       reReferrals: z.array(CountRow),
       quality: z.array(z.object({ agency: z.string(), good: z.number().int(), adequate: z.number().int(), poor: z.number().int(), total: z.number().int() })),
+      research: z
+        .array(z.object({ agency: z.string(), asked: z.number().int(), answered: z.number().int(), declined: z.number().int(), open: z.number().int() }))
+        .meta({ description: 'Research requests on contacts received in the period, by agency: answered, declined (a decision not to share) and open' }),
     }),
   );
   const ImportResult = registry.component(
@@ -310,7 +326,7 @@ export function registerFrontDoorRoutes(registry: ApiRegistry, services: Service
       },
     });
 
-  action('rating', 'rateFrontDoorContact', 'Rate a contact red, amber or green', "Takes the contact into the hub: the rating's timescale runs from its arrival, and enquiries open on the people matched.", rateSchema, (p, id, b, c) => fd.rate(p, id, b, c));
+  action('rating', 'rateFrontDoorContact', 'Rate a contact red, amber or green', "Takes the contact into the hub under the legal basis chosen (`legalBases`, codes of the legal_basis list: at least one UK GDPR article 6 basis; research later needs an article 9 condition to ask health and a DPA 2018 schedule 1 condition to ask police, probation or youth justice): the rating's timescale runs from its arrival, and enquiries open on the people matched.", rateSchema, (p, id, b, c) => fd.rate(p, id, b, c));
   action(
     'research',
     'requestFrontDoorResearch',
@@ -378,6 +394,24 @@ export function registerFrontDoorRoutes(registry: ApiRegistry, services: Service
     handler: async ({ params, body, req }) => {
       await within('body', () => fd.respond(req.principal!, params.subjectId, params.id, body, auditContext(req)));
       return { answered: true as const };
+    },
+  });
+
+  registry.add({
+    method: 'post',
+    path: '/api/v1/front-door/research/:subjectId/:id/decline',
+    operationId: 'declineFrontDoorResearch',
+    summary: 'Decline to share what the agency holds',
+    description:
+      `The agency holds information about the person but will not share it with the hub: a decision not to share, recorded with the legal consideration (\`${DECLINE_CONSIDERATIONS.join('`, `')}\`), the reason (at least 20 characters), and optionally whom the hub should ask instead and when it may ask again (a future date). ` +
+      "The request counts as answered (no overdue notice); the hub sees the decline and its reason. Audited on the person's record as a decision not to share.",
+    tags,
+    secured: true,
+    request: { params: researchParams, body: declineSchema },
+    responses: { 200: { description: 'Declined', schema: z.object({ declined: z.literal(true) }) }, 403: forbidden, 404: notFound },
+    handler: async ({ params, body, req }) => {
+      await within('body', () => fd.decline(req.principal!, params.subjectId, params.id, body, auditContext(req)));
+      return { declined: true as const };
     },
   });
 

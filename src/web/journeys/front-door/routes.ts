@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { describeClock } from '../../../front-door/timescale.ts';
 import { OUTCOMES_BY_LEVEL } from '../../../front-door/decision-rules.ts';
+import { DECLINE_CONSIDERATIONS, DECLINE_CONSIDERATION_LABELS, type DeclineConsideration } from '../../../front-door/research-rules.ts';
 import { FAMILY_KNOWS, FAMILY_KNOWS_LABELS, QUALITY_LABELS, URGENCIES, URGENCY_LABELS, type ContactView, type PoliceImportResult } from '../../../services/front-door-service.ts';
 import type { Services } from '../../../services/index.ts';
 import { hasRole, ValidationError } from '../../../services/principal.ts';
@@ -44,9 +45,12 @@ const dateTime = (d: Date | null | undefined) =>
   d ? d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }) : '';
 
 /** Wording for the front door's pages, given to the views as `fd`. */
-function formatter(lists: Awaited<ReturnType<Services['frontDoor']['codeLists']>>) {
-  const label = (items: Array<{ code: string; label: string }>) => (code: string | null | undefined) => items.find((i) => i.code === code)?.label ?? code ?? '';
+function formatter(lists: Awaited<ReturnType<Services['frontDoor']['codeLists']>>, bases: ReadonlyArray<{ code: string; label: string }>) {
+  const label = (items: ReadonlyArray<{ code: string; label: string }>) => (code: string | null | undefined) => items.find((i) => i.code === code)?.label ?? code ?? '';
   return {
+    basis: label(bases),
+    bases: (codes: readonly string[]) => codes.map(label(bases)),
+    consideration: (c: string) => DECLINE_CONSIDERATION_LABELS[c as DeclineConsideration] ?? c,
     dateTime,
     status: (s: keyof typeof STATUS) => STATUS[s] ?? s,
     source: (s: keyof typeof SOURCE) => SOURCE[s] ?? s,
@@ -77,7 +81,7 @@ export function frontDoorRoutes(services: Services): Router {
   const router = Router();
   const fd = services.frontDoor;
   const ctxOf = auditContext;
-  const page = async () => ({ fd: formatter(await fd.codeLists()) });
+  const page = async () => ({ fd: formatter(await fd.codeLists(), await fd.legalBases()) });
   router.use('/front-door', requireSignedIn);
   router.param('id', (_req, _res, next, id: string) => next(UUID.test(id) ? undefined : 'route'));
   router.param('personId', (_req, _res, next, id: string) => next(UUID.test(id) ? undefined : 'route'));
@@ -142,7 +146,7 @@ export function frontDoorRoutes(services: Services): Router {
   const contactPage = async (req: Request, res: Response, id: string, extra: Partial<FormErrors> & { status?: number; values?: Record<string, unknown> } = {}) => {
     const view: ContactView = await fd.view(req.principal!, id, ctxOf(req));
     const p = req.principal!;
-    const [lists, agencies] = await Promise.all([fd.codeLists(), fd.agencies(p)]);
+    const [lists, agencies, legalBases] = await Promise.all([fd.codeLists(), fd.agencies(p), fd.legalBases()]);
     const d = view.contact.decision;
     res.status(extra.status ?? 200).render('front-door/contact.njk', {
       ...(await page()),
@@ -152,6 +156,8 @@ export function frontDoorRoutes(services: Services): Router {
       face: clockFace(view.clock),
       lists,
       agencies,
+      legalBases,
+      suggestedBases: fd.suggestedLegalBases(view.contact),
       canTriage: hasRole(p, 'mash_officer') && view.contact.status !== 'decided' && view.contact.status !== 'awaiting_sign_off',
       canSignOff: hasRole(p, 'team_manager') && d?.signOff === 'pending' && d.decidedBy !== p.userId,
       ownDecision: d?.signOff === 'pending' && d.decidedBy === p.userId,
@@ -178,7 +184,13 @@ export function frontDoorRoutes(services: Services): Router {
       }
     });
 
-  contactAction('rating', ['rating', 'reason'], (b) => ({ rating: field(b, 'rating') || undefined, reason: field(b, 'reason') }), (req, id, v) => fd.rate(req.principal!, id, v, ctxOf(req)), 'The contact was rated');
+  contactAction(
+    'rating',
+    ['rating', 'reason', 'legalBases'],
+    (b) => ({ rating: field(b, 'rating') || undefined, reason: field(b, 'reason'), legalBases: fieldList(b, 'legalBases') }),
+    (req, id, v) => fd.rate(req.principal!, id, v, ctxOf(req)),
+    'The contact was rated',
+  );
   contactAction(
     'research',
     ['personId', 'agencyOrganisationIds', 'question'],
@@ -238,6 +250,8 @@ export function frontDoorRoutes(services: Services): Router {
       c: view.contact,
       clockText: describeClock(view.clock),
       face: clockFace(view.clock),
+      declined: view.research.filter((r) => r.status === 'declined'),
+      openResearch: view.research.filter((r) => r.status === 'open'),
       lists,
       fits: Object.entries(OUTCOMES_BY_LEVEL).map(([level, outcomes]) => ({ level, outcomes })),
       values,
@@ -266,7 +280,7 @@ export function frontDoorRoutes(services: Services): Router {
     res.render('front-door/research-inbox.njk', { ...(await page()), pageTitle: 'Research requests from the hub', requests, policeNotifications: req.principal!.organisationType === 'police' ? POLICE_NOTIFICATIONS : null });
   });
 
-  const researchPage = async (req: Request, res: Response, values: ResponseValues, extra: Partial<FormErrors> & { status?: number } = {}) => {
+  const researchPage = async (req: Request, res: Response, values: ResponseValues, extra: Partial<FormErrors> & { status?: number; decline?: Record<string, string> } = {}) => {
     const { request, linkedRecords } = await fd.researchRequest(req.principal!, req.params.subjectId as string, req.params.requestId as string, ctxOf(req));
     res.status(extra.status ?? 200).render('front-door/research.njk', {
       ...(await page()),
@@ -275,6 +289,8 @@ export function frontDoorRoutes(services: Services): Router {
       linkedRecords,
       values,
       slots: Array.from({ length: ITEM_SLOTS }, (_, i) => i),
+      considerations: DECLINE_CONSIDERATIONS.map((c) => ({ value: c, text: DECLINE_CONSIDERATION_LABELS[c] })),
+      decline: extra.decline ?? {},
       errors: extra.errors,
       errorList: extra.errorList,
     });
@@ -291,6 +307,26 @@ export function frontDoorRoutes(services: Services): Router {
       if (!isValidationError(err)) throw err;
       const order = ['nothingHeld', ...Array.from({ length: ITEM_SLOTS }, (_, i) => ['Summary', 'LinkedRecord', 'Withheld', 'WithheldReason'].map((f) => `item${i}${f}`)).flat()];
       await researchPage(req, res, values, { status: 400, ...errorsOf(err, order, (k) => (k === 'form' ? 'nothingHeld' : responseFieldId(k, slots))) });
+    }
+  });
+
+  const declineFields = ['declineConsideration', 'declineReason', 'declineAskInstead', 'declineAskAgainOn'];
+  router.post('/front-door/research/:subjectId/:requestId/decline', async (req, res) => {
+    const decline = Object.fromEntries(declineFields.map((f) => [f, field(req.body, f)]));
+    try {
+      await fd.decline(
+        req.principal!,
+        req.params.subjectId as string,
+        req.params.requestId as string,
+        { consideration: decline.declineConsideration, reason: decline.declineReason, askInstead: decline.declineAskInstead, askAgainOn: decline.declineAskAgainOn },
+        ctxOf(req),
+      );
+      req.session.flash = 'Your decision not to share was sent to the hub';
+      res.redirect(urls.frontDoor.researchInbox());
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      const id = (k: string) => (k === 'form' ? 'declineConsideration' : `decline${k.charAt(0).toUpperCase()}${k.slice(1)}`);
+      await researchPage(req, res, responseValues({}), { status: 400, decline, ...errorsOf(err, declineFields, id) });
     }
   });
 
