@@ -128,19 +128,21 @@ export function itemVisibility(access: SummaryAccess | undefined, item: RecordIt
     if (access.purposeWithheld.has(item.category)) return reason();
   } else if (!scope) return reason();
   else if (scope !== 'all' && !scope.has(item.key)) return reason();
-  if (item.category === 'police' && access.police === 'anti-social-behaviour' && !isAntiSocialBehaviour(`${item.title} ${item.description ?? ''}`)) return ASB_ONLY_REASON;
+  // Judged by the record's type (or role) alone: free text mentioning anti-social behaviour does not open a record.
+  if (item.category === 'police' && access.police === 'anti-social-behaviour' && !isAntiSocialBehaviour(item.title)) return ASB_ONLY_REASON;
   return null;
 }
 
 function markVisible(access: SummaryAccess | undefined, mark: ChronologyMark): boolean {
   if (!access?.allow) return false;
   if (access.categories.get(mark.category) !== 'all') return false;
-  if (mark.category === 'police' && access.police === 'anti-social-behaviour' && !isAntiSocialBehaviour(mark.analysis ?? '')) return mark.itemKey !== null;
+  // A police mark goes with its item (shown only when the item's type is anti-social behaviour); an analysis on its own is free text, so withheld.
+  if (mark.category === 'police' && access.police === 'anti-social-behaviour') return mark.itemKey !== null;
   return true;
 }
 
 /** Organisations whose every involvement with a person is hidden from the viewer (sensitive, no consent), by person. */
-function hiddenOrganisationsOf(input: AssemblyInput): Map<string, Set<string>> {
+export function hiddenOrganisationsOf(input: Pick<AssemblyInput, 'items' | 'access'>): Map<string, Set<string>> {
   const byPerson = new Map<string, Map<string, boolean>>();
   for (const i of input.items) {
     if (i.source !== 'involvement' || !i.involvementId) continue;

@@ -48,11 +48,22 @@ export const PURPOSE_PROFILES: Record<SummaryPurpose, PurposeProfile> = {
 
 export const isSummaryPurpose = (s: unknown): s is SummaryPurpose => typeof s === 'string' && (SUMMARY_PURPOSES as readonly string[]).includes(s);
 
-const ASB = /\banti[- ]?social\b|\basb\b|\bnuisance\b|community protection (notice|warning)|\bcpn\b|\bcpw\b/i;
+const ASB = /\banti ?social\b|\basbo?s?\b|\bnuisance\b|\bcommunity protection (notice|warning)\b|\bcpn\b|\bcpw\b/;
 
-/** A police (or housing) record about anti-social behaviour, by its type, role or description. */
-export function isAntiSocialBehaviour(text: string): boolean {
-  return ASB.test(text);
+/**
+ * Whether a police (or housing) record's type or role names anti-social behaviour, however an agency
+ * system spells it: codes (`ASB`, `ASB_INCIDENT`, `AntiSocialBehaviour`), any dash or none, any case.
+ * Given the record's type only, never its free text: notes that mention anti-social behaviour do not
+ * turn a domestic incident into something a hub meeting may see.
+ */
+export function isAntiSocialBehaviour(type: string): boolean {
+  const words = type
+    .normalize('NFKC')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ');
+  return ASB.test(words);
 }
 
 /** Which items of one category the viewer may see: all of them, or exactly those named (a disclosure's items: `note:<id>`, `involvement:<id>`). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditContext, AuditService } from '../audit/audit-service.ts';
-import { assembleFamilySummary, filterChronology, itemVisibility, memberName, type FamilySummaryData } from '../family-summary/assemble.ts';
+import { assembleFamilySummary, filterChronology, hiddenOrganisationsOf, itemVisibility, memberName, type FamilySummaryData } from '../family-summary/assemble.ts';
 import type { FamilyMember } from '../family-summary/types.ts';
 import { DEFAULT_WINDOW, summaryWindow, WINDOW_CHOICES } from '../family-summary/window.ts';
 import { newId } from '../ids.ts';
@@ -304,7 +304,9 @@ export class FamilySummaryService {
       const item = [...items, ...involvementItems].find((x) => x.key === m.itemKey);
       const read = (await this.#gate.decideMany(p, [subjectId], { action: 'read', categories: SUMMARY_CATEGORIES, purpose: 'curate the family chronology' })).get(subjectId);
       const access = read ? summaryAccess(PURPOSE_PROFILES['work-with-family'], read.decision, { requester: requesterOf(p), facts: read.facts, consents: [], now }) : undefined;
-      if (!item || itemVisibility(access, item, new Set()) !== null) throw new NotFoundError('No such event in the chronology you can see');
+      // As the summary: an organisation whose every involvement with the person is hidden (a sensitive service) is left out, its records too.
+      const hidden = access ? (hiddenOrganisationsOf({ items: [...items, ...involvementItems], access: new Map([[subjectId, access]]) }).get(subjectId) ?? new Set<string>()) : new Set<string>();
+      if (!item || itemVisibility(access, item, hidden) !== null) throw new NotFoundError('No such event in the chronology you can see');
     }
     const id = newId();
     await this.#repo.insertMark(

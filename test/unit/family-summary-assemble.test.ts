@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assembleFamilySummary, filterChronology, type AssemblyInput } from '../../src/family-summary/assemble.ts';
+import { assembleFamilySummary, filterChronology, itemVisibility, type AssemblyInput } from '../../src/family-summary/assemble.ts';
 import { deriveStatuses } from '../../src/family-summary/statuses.ts';
 import { familyTreeInput } from '../../src/family-summary/tree.ts';
 import type { FamilyMember, RecordItem } from '../../src/family-summary/types.ts';
@@ -194,6 +194,8 @@ describe('assembling the summary', () => {
           { id: 'k1', subjectId: 'p', itemKey: 'e2', significant: true, entryDate: '2026-11-01', analysis: 'Escalating', organisationId: 'o-csc', organisationName: 'CSC', category: 'social_care', recordedByName: 'Sam', recordedAt: new Date() },
           { id: 'k2', subjectId: 'm', itemKey: null, significant: false, entryDate: '2026-11-01', analysis: 'GP view', organisationId: 'o-gp', organisationName: 'GP', category: 'health', recordedByName: 'Dr A', recordedAt: new Date() },
           { id: 'k3', subjectId: 'c', itemKey: null, significant: false, entryDate: '2026-11-02', analysis: 'School view', organisationId: 'o-sch', organisationName: 'School', category: 'education', recordedByName: 'Mark', recordedAt: new Date() },
+          // A police officer's analysis on its own: free text, so a hub meeting (anti-social behaviour only) does not see it even when it names ASB.
+          { id: 'k4', subjectId: 'p', itemKey: null, significant: false, entryDate: '2026-11-03', analysis: 'Not ASB: a pattern of domestic abuse', organisationId: 'o-police', organisationName: 'Police', category: 'police', recordedByName: 'PC B', recordedAt: new Date() },
         ],
       }),
     );
@@ -269,5 +271,16 @@ describe('family tree input and the timeline drawing', () => {
     expect(svg).toContain('Pat &lt;script&gt;');
     expect(svg).not.toContain('<script');
     expect(svg).not.toContain('style=');
+  });
+});
+
+describe('anti-social behaviour in a hub meeting', () => {
+  const hub = access('p', { police: 'all' }, { police: 'anti-social-behaviour' });
+  it('is judged by the record\'s type, not by words in its free text', () => {
+    const none = new Set<string>();
+    expect(itemVisibility(hub, item({ key: 'a', subjectId: 'p', title: 'ASB_INCIDENT', description: 'Youths at the precinct' }), none)).toBeNull();
+    // A domestic incident whose notes mention anti-social behaviour stays withheld, with the reason.
+    const da = item({ key: 'b', subjectId: 'p', title: 'Domestic incident', description: 'Caller also reported anti-social behaviour (ASB) by neighbours' });
+    expect(itemVisibility(hub, da, none)).toMatch(/Only anti-social behaviour is shown of police records for a hub meeting/);
   });
 });

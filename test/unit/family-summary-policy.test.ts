@@ -125,4 +125,11 @@ describe('family summary purpose profiles', () => {
     for (const t of ['Anti-social behaviour', 'ASB warning', 'Antisocial behaviour', 'Community protection notice', 'Noise nuisance']) expect(isAntiSocialBehaviour(t)).toBe(true);
     for (const t of ['Domestic abuse incident', 'Arrest: criminal damage', 'Social care visit', 'Wasb']) expect(isAntiSocialBehaviour(t)).toBe(false);
   });
+
+  it('recognises anti-social behaviour however an agency system spells the type (codes, dashes, case)', () => {
+    const asb = ['ASB', 'asb', 'ASB_INCIDENT', 'asb-incident', 'ASB/Nuisance', 'ASBWarning', 'AntiSocialBehaviour', 'antisocial_behaviour', 'ANTI-SOCIAL BEHAVIOUR',
+      'Anti\u2013social behaviour', 'Anti\u2011social behaviour', 'Anti social behaviour', 'ASBO breach', 'Anti-social behaviour order', 'CPN issued', 'Community Protection Warning'];
+    for (const t of asb) expect(isAntiSocialBehaviour(t), t).toBe(true);
+    for (const t of ['Domestic incident', 'Missing person (child)', 'Basbury Road stop', 'Associal', 'Social services referral', 'Antisocialist meeting']) expect(isAntiSocialBehaviour(t), t).toBe(false);
+  });
 });
