@@ -9,6 +9,7 @@ import { parseOrThrow, organisationSchema } from '../services/admin-service.ts';
 import { newId } from '../ids.ts';
 import type { Output } from './output.ts';
 import { LINK_USAGE, isLinkInputError, runLinkCommand } from './link-command.ts';
+import { DIRECTORY_USAGE, DirectoryUsageError, runDirectoryCommand } from './directory-command.ts';
 
 export const CLI_ACTOR: Actor = { userId: null, label: 'cli', organisationId: null, roles: [] };
 
@@ -230,6 +231,12 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'directory',
+    usage: DIRECTORY_USAGE,
+    description: 'Service directory (Open Referral UK): import or export the tabular CSV files, import postcode centroids (ONS Postcode Directory layout), remind owners of out-of-date entries',
+    run: (services, args, io) => runDirectoryCommand(services, args, io),
+  },
+  {
     name: 'reach-area',
     usage: 'reach-area --organisation <name> --postcodes "NB1, NB2 3"',
     description: "Set a children's centre's reach area (postcode districts and sectors) for the weekly list of new births",
@@ -397,7 +404,7 @@ async function guarded(command: Command, run: () => Promise<number>, io: Output)
       io.err(err.message);
       return 2;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof DirectoryUsageError) {
       io.err(err.message);
       return 2;
     }

@@ -585,7 +585,385 @@ export interface ReachAreaTable {
   created_at: Timestamp;
 }
 
+/** 0010: the worker-curated chronology (significant marks and analysis). */
+export interface ChronologyEntryTable {
+  subject_id: string;
+  id: string;
+  item_key: string | null;
+  significant: boolean;
+  entry_date: string;
+  analysis: string | null;
+  organisation_id: string;
+  category: string;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+/** 0012: the front door (MASH contacts, research, threshold decisions); see src/repositories/front-door-repository.ts. */
+export interface FrontDoorCodeTable {
+  code: string;
+  label: string;
+  sort: number;
+}
+export interface FrontDoorRatingTable extends FrontDoorCodeTable {
+  default_hours: number;
+  default_warn_hours: number;
+}
+export interface FrontDoorTimescaleTable {
+  organisation_id: string;
+  rating: string;
+  hours: number;
+  warn_hours: number;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+export interface FrontDoorContactTable {
+  organisation_id: string;
+  id: string;
+  reference: string;
+  source: string;
+  received_at: Timestamp;
+  recorded_by: string | null;
+  referrer_user_id: string | null;
+  referrer_name: string;
+  referrer_role: string | null;
+  referrer_organisation_id: string | null;
+  referrer_organisation: string | null;
+  referrer_email: string | null;
+  referrer_phone: string | null;
+  external_reference: string | null;
+  summary: string;
+  family_knows: string;
+  family_view: string | null;
+  referrer_urgency: string;
+  status: string;
+  rating: string | null;
+  rating_reason: string | null;
+  rated_by: string | null;
+  rated_at: Timestamp | null;
+  due_at: Timestamp | null;
+  warned_at: Timestamp | null;
+  breach_reported_at: Timestamp | null;
+  decided_at: Timestamp | null;
+  re_referral: Generated<boolean>;
+  previous_contact_id: string | null;
+  previous_outcome: string | null;
+  previous_decided_at: Timestamp | null;
+  legal_bases: string[] | null;
+}
+export interface FrontDoorContactCategoryTable {
+  organisation_id: string;
+  contact_id: string;
+  category: string;
+}
+export interface FrontDoorContactPersonTable {
+  organisation_id: string;
+  contact_id: string;
+  id: string;
+  position: number;
+  role: string;
+  given_names: string;
+  family_name: string;
+  date_of_birth: string | null;
+  postcode: string | null;
+  relationship: string | null;
+  subject_id: string | null;
+  enquiry_id: string | null;
+  matched_by: string | null;
+  matched_at: Timestamp | null;
+}
+export interface FrontDoorResearchRequestTable {
+  subject_id: string;
+  id: string;
+  organisation_id: string;
+  contact_id: string;
+  contact_person_id: string;
+  agency_organisation_id: string;
+  question: string;
+  sent_identity: Json<{ givenNames: string; familyName: string; dateOfBirth: string | null; postcode: string | null }>;
+  requested_by: string;
+  requested_at: Timestamp;
+  due_at: Timestamp;
+  legal_bases: string[];
+  status: string;
+  nothing_held: boolean | null;
+  decline_consideration: string | null;
+  decline_reason: string | null;
+  decline_ask_instead: string | null;
+  decline_ask_again_on: string | null;
+  responded_by: string | null;
+  responded_at: Timestamp | null;
+  overdue_notified_at: Timestamp | null;
+}
+export interface FrontDoorResearchItemTable {
+  subject_id: string;
+  id: string;
+  request_id: string;
+  position: number;
+  category: string;
+  summary: string;
+  linked_record_kind: string | null;
+  linked_record_id: string | null;
+  withheld_from_family: boolean;
+  withheld_reason: string | null;
+}
+export interface FrontDoorDecisionTable {
+  organisation_id: string;
+  contact_id: string;
+  level: string;
+  outcome: string;
+  rationale: string;
+  advice: string | null;
+  service_id: string | null;
+  service_name: string | null;
+  lead_professional: string | null;
+  decided_by: string;
+  decided_at: Timestamp;
+  sign_off: string;
+  signed_off_by: string | null;
+  signed_off_at: Timestamp | null;
+  manager_comment: string | null;
+  referrer_told_at: Timestamp | null;
+  referrer_told_by: string | null;
+  referrer_told_how: string | null;
+}
+export interface FrontDoorFeedbackTable {
+  organisation_id: string;
+  contact_id: string;
+  referrer_organisation_id: string | null;
+  quality: string;
+  comments: string;
+  given_by: string;
+  given_at: Timestamp;
+}
+
+// ---------- 0011 service directory (Open Referral UK) ----------
+
+export interface DirectoryTaxonomyTable { id: string; name: string; description: string; uri: string | null; version: string | null }
+export interface DirectoryTaxonomyTermTable {
+  id: string; taxonomy_id: string | null; parent_id: string | null; code: string | null; name: string; description: string; term_uri: string | null;
+}
+export interface DirectoryOrganizationTable {
+  id: string; name: string; description: string; email: string | null; website: string | null; uri: string | null; logo: string | null;
+  owner_organisation_id: string | null; created_at: Timestamp; updated_at: Timestamp;
+}
+export interface DirectoryLocationTable {
+  id: string; organization_id: string | null; location_type: string; name: string | null; description: string | null;
+  latitude: number | null; longitude: number | null; address_id: string | null; address_1: string | null; address_2: string | null;
+  city: string | null; state_province: string | null; postal_code: string | null; country: string | null; created_at: Timestamp; updated_at: Timestamp;
+}
+export interface DirectoryServiceTable {
+  id: string; organization_id: string; owner_organisation_id: string; name: string; description: string | null; url: string | null;
+  email: string | null; phone: string | null; status: string; fees: string | null; accreditations: string | null;
+  minimum_age: number | null; maximum_age: number | null; eligibility_description: string | null; application_process: string | null;
+  takes_referrals: boolean; alert: string | null; assured_date: string | null; assurer_email: string | null; published: boolean;
+  published_at: Timestamp | null; last_checked_on: string; last_modified: Timestamp; last_reminded_at: Timestamp | null; created_at: Timestamp;
+  search_vector: string;
+}
+export interface DirectoryServiceEditTable {
+  id: string; service_id: string; proposed: Json<unknown>; status: 'pending' | 'approved' | 'rejected'; submitted_by: string; submitted_at: Timestamp;
+  decided_by: string | null; decided_at: Timestamp | null; decision_note: string | null;
+}
+export interface DirectoryServiceAttributeTable { id: string; service_id: string; taxonomy_term_id: string }
+export interface DirectoryServiceAtLocationTable { id: string; service_id: string; location_id: string; latitude: number | null; longitude: number | null }
+export interface DirectoryContactTable { id: string; service_id: string; name: string | null; title: string | null; email: string | null; phone: string | null }
+export interface PostcodeCentroidTable { pcds: string; latitude: number; longitude: number; imported_at: Timestamp }
+export interface ServiceReferralTable {
+  subject_id: string; id: string; service_id: string; to_organisation_id: string; from_organisation_id: string; referred_by: string;
+  consent_id: string; reason: string; categories: string[]; status: 'sent' | 'accepted' | 'declined'; created_at: Timestamp;
+}
+
+// ---------- early help (0013) ----------
+
+export interface EarlyHelpCaseTable {
+  subject_id: string;
+  id: string;
+  organisation_id: string;
+  opened_by: string;
+  opened_at: Timestamp;
+  reason: string;
+  review_interval_days: number;
+  next_review_due: DateOnly;
+  status: 'open' | 'closed';
+  closed_at: Timestamp | null;
+  closed_by: string | null;
+  outcome: string | null;
+  outcome_summary: string | null;
+  stepped_to_organisation_id: string | null;
+  stepped_to_involvement_id: string | null;
+}
+
+export interface EarlyHelpAssessmentTable {
+  subject_id: string;
+  id: string;
+  case_id: string;
+  version: number;
+  status: 'draft' | 'complete';
+  answers: Json<Record<string, { strengths: string; needs: string }>>;
+  child_words: string | null;
+  family_words: string | null;
+  assessment_consent: 'given' | 'refused' | null;
+  assessment_consent_id: string | null;
+  consent_given_by: 'person' | 'parental_responsibility' | 'lawful_representative' | null;
+  consent_given_by_name: string | null;
+  share_consent: 'given' | 'refused' | null;
+  sharing_consent_id: string | null;
+  pages_saved: string[];
+  started_by: string;
+  started_at: Timestamp;
+  updated_by: string;
+  updated_at: Timestamp;
+  completed_by: string | null;
+  completed_at: Timestamp | null;
+}
+
+export interface EarlyHelpHandoverTable {
+  subject_id: string;
+  id: string;
+  case_id: string;
+  from_user_id: string | null;
+  to_user_id: string;
+  involvement_id: string;
+  note: string | null;
+  recorded_by: string;
+  handed_over_at: Timestamp;
+}
+
+export interface MeetingTable {
+  id: string;
+  series_id: string;
+  kind: string;
+  title: string;
+  organisation_id: string;
+  held_on: DateOnly;
+  location: string | null;
+  legal_bases: string[];
+  status: 'scheduled' | 'held';
+  notes: string | null;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface MeetingAttendeeTable {
+  meeting_id: string;
+  user_id: string;
+  organisation_id: string;
+  added_by: string;
+  added_at: Timestamp;
+}
+
+export interface MeetingAgendaItemTable {
+  subject_id: string;
+  id: string;
+  meeting_id: string;
+  reason: string;
+  added_by: string;
+  added_at: Timestamp;
+  decision: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+}
+
+export interface MeetingContributionTable {
+  subject_id: string;
+  id: string;
+  meeting_id: string;
+  agenda_item_id: string;
+  organisation_id: string;
+  author_id: string;
+  body: string;
+  created_at: Timestamp;
+}
+
+export interface EarlyHelpActionTable {
+  subject_id: string;
+  id: string;
+  case_id: string | null;
+  meeting_id: string | null;
+  description: string;
+  owner_id: string;
+  due_on: DateOnly;
+  status: 'not_started' | 'in_progress' | 'done' | 'dropped';
+  progress_note: string | null;
+  completed_on: DateOnly | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_reminded_on: DateOnly | null;
+  reviewed_meeting_id: string | null;
+}
+
+export interface EarlyHelpReviewTable {
+  subject_id: string;
+  id: string;
+  case_id: string;
+  reviewed_on: DateOnly;
+  summary: string;
+  progress: Json<unknown>;
+  next_review_due: DateOnly;
+  meeting_id: string | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+export interface MeetingActionTable {
+  meeting_id: string;
+  id: string;
+  description: string;
+  owner_id: string;
+  due_on: DateOnly;
+  status: 'not_started' | 'in_progress' | 'done' | 'dropped';
+  progress_note: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_reminded_on: DateOnly | null;
+  reviewed_meeting_id: string | null;
+}
+
+export interface MeetingIndicatorTable {
+  series_id: string;
+  id: string;
+  name: string;
+  unit: string;
+  target: number | null;
+  higher_is_better: boolean;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface MeetingIndicatorValueTable {
+  series_id: string;
+  indicator_id: string;
+  period_end: DateOnly;
+  value: number;
+  meeting_id: string;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+export interface EarlyHelpCodeTable {
+  code: string;
+  label: string;
+}
+
 export interface Database {
+  early_help_domain: EarlyHelpCodeTable & { position: number };
+  early_help_element: EarlyHelpCodeTable & { domain_code: string; position: number };
+  early_help_outcome: EarlyHelpCodeTable;
+  meeting_kind: EarlyHelpCodeTable & { individual_cases: boolean; interval_days: number; description: string };
+  early_help_case: EarlyHelpCaseTable;
+  early_help_assessment: EarlyHelpAssessmentTable;
+  early_help_handover: EarlyHelpHandoverTable;
+  early_help_action: EarlyHelpActionTable;
+  early_help_review: EarlyHelpReviewTable;
+  meeting: MeetingTable;
+  meeting_attendee: MeetingAttendeeTable;
+  meeting_agenda_item: MeetingAgendaItemTable;
+  meeting_contribution: MeetingContributionTable;
+  meeting_action: MeetingActionTable;
+  meeting_indicator: MeetingIndicatorTable;
+  meeting_indicator_value: MeetingIndicatorValueTable;
   data_category: DataCategoryTable;
   relationship_type: RelationshipTypeTable;
   involvement_role: InvolvementRoleTable;
@@ -630,4 +1008,29 @@ export interface Database {
   import_error: ImportErrorTable;
   source_record: SourceRecordTable;
   reach_area: ReachAreaTable;
+  directory_taxonomy: DirectoryTaxonomyTable;
+  directory_taxonomy_term: DirectoryTaxonomyTermTable;
+  directory_organization: DirectoryOrganizationTable;
+  directory_location: DirectoryLocationTable;
+  directory_service: DirectoryServiceTable;
+  directory_service_edit: DirectoryServiceEditTable;
+  directory_service_attribute: DirectoryServiceAttributeTable;
+  directory_service_at_location: DirectoryServiceAtLocationTable;
+  directory_contact: DirectoryContactTable;
+  postcode_centroid: PostcodeCentroidTable;
+  service_referral: ServiceReferralTable;
+  front_door_concern_category: FrontDoorCodeTable;
+  front_door_rating: FrontDoorRatingTable;
+  front_door_level: FrontDoorCodeTable;
+  front_door_outcome: FrontDoorCodeTable;
+  front_door_timescale: FrontDoorTimescaleTable;
+  front_door_contact: FrontDoorContactTable;
+  front_door_contact_category: FrontDoorContactCategoryTable;
+  front_door_contact_person: FrontDoorContactPersonTable;
+  front_door_research_request: FrontDoorResearchRequestTable;
+  front_door_decline_consideration: FrontDoorCodeTable;
+  front_door_research_item: FrontDoorResearchItemTable;
+  front_door_decision: FrontDoorDecisionTable;
+  front_door_feedback: FrontDoorFeedbackTable;
+  chronology_entry: ChronologyEntryTable;
 }

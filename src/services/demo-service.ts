@@ -7,10 +7,19 @@ import { validateNhsNumber, validatePostcode, validateUpn } from '../people/iden
 import type { OrganisationRepository } from '../repositories/organisation-repository.ts';
 import type { NewPerson, PeopleRepository } from '../repositories/people-repository.ts';
 import type { SettingRepository } from '../repositories/setting-repository.ts';
+import type { FrontDoorRepository } from '../repositories/front-door-repository.ts';
+import { loadFrontDoorDemo } from './front-door-service.ts';
+import { loadEarlyHelpDemo } from './early-help-service.ts';
+import type { EarlyHelpRepository } from '../repositories/early-help-repository.ts';
+import type { DirectoryRepository } from '../repositories/directory-repository.ts';
+import { loadDirectoryDemo } from './directory-service.ts';
 import type { SharingRepository } from '../repositories/sharing-repository.ts';
 import type { UserRepository } from '../repositories/user-repository.ts';
 import { nameKeys } from './person-service.ts';
 import { ValidationError, type Role } from './principal.ts';
+import type { FeedService } from '../feeds/feed-service.ts';
+import type { LinkingService } from './linking-service.ts';
+import { DEMO_AGENCY_RECORDS, DEMO_FEED_MAPPINGS, demoAgencyCsv, type DemoPersonFacts } from '../family-summary/demo-records.ts';
 
 /** Every demo account shares this password; demo accounts exist only in a demo partnership. */
 export const DEMO_PASSWORD = 'northbridge-demo-2026';
@@ -375,10 +384,14 @@ export class DemoService {
   readonly #orgs: OrganisationRepository;
   readonly #users: UserRepository;
   readonly #settings: SettingRepository;
+  readonly #frontDoor: FrontDoorRepository | undefined;
+  readonly #directory: DirectoryRepository | undefined;
+  readonly #earlyHelp: EarlyHelpRepository | undefined;
   readonly #audit: AuditService;
   readonly #box: SecretBox;
   readonly #people: PeopleRepository;
   readonly #sharing: SharingRepository;
+  readonly #agencyFeeds: (() => { feeds: FeedService; linking: LinkingService }) | undefined;
 
   constructor(deps: {
     organisations: OrganisationRepository;
@@ -386,16 +399,25 @@ export class DemoService {
     sharing: SharingRepository;
     users: UserRepository;
     settings: SettingRepository;
+    frontDoor?: FrontDoorRepository;
+    directory?: DirectoryRepository;
+    earlyHelp?: EarlyHelpRepository;
     audit: AuditService;
     secretBox: SecretBox;
+    /** The feeds and linking services, for the demo's agency records (given late: they are made after the demo service). */
+    agencyFeeds?: () => { feeds: FeedService; linking: LinkingService };
   }) {
     this.#orgs = deps.organisations;
     this.#users = deps.users;
     this.#settings = deps.settings;
+    this.#frontDoor = deps.frontDoor;
+    this.#directory = deps.directory;
+    this.#earlyHelp = deps.earlyHelp;
     this.#audit = deps.audit;
     this.#box = deps.secretBox;
     this.#people = deps.people;
     this.#sharing = deps.sharing;
+    this.#agencyFeeds = deps.agencyFeeds;
   }
 
   async isLoaded(): Promise<boolean> {
@@ -458,7 +480,11 @@ export class DemoService {
       await this.#users.setTotp(id, this.#box.encrypt(generateTotpSecret()), null, now);
     }
     const people = await this.#loadFamilies(now, orgIds, teamIds, userIds);
+    await this.#loadAgencyRecords(now, orgIds);
     await this.#loadAgreements(now, orgIds, userIds);
+    if (this.#frontDoor) await loadFrontDoorDemo(this.#frontDoor, now, orgIds, userIds);
+    if (this.#directory) await loadDirectoryDemo(this.#directory, now, orgIds);
+    if (this.#earlyHelp) await loadEarlyHelpDemo(this.#earlyHelp, now, userIds, orgIds);
     await this.#settings.set(DEMO_SETTING, { loadedAt: now.toISOString(), version: 2 });
     await this.#audit.record({
       actor: SYSTEM_ACTOR,
@@ -603,6 +629,40 @@ export class DemoService {
       }
     }
     return count;
+  }
+
+  /**
+   * Agency records for two demo families (src/family-summary/demo-records.ts), sent as the agencies'
+   * systems would: each agency's feeds imported (people first), then its people records linked to the
+   * demo people by the linking service, which carries them to the records about each person.
+   */
+  async #loadAgencyRecords(now: Date, orgIds: Map<string, string>): Promise<void> {
+    if (!this.#agencyFeeds) return;
+    const { feeds, linking } = this.#agencyFeeds();
+    const DAY = 86_400_000;
+    const daysAgo = (n: number) => new Date(now.getTime() - n * DAY).toISOString().slice(0, 10);
+    const today = daysAgo(0);
+    const facts = new Map<string, DemoPersonFacts>();
+    for (const p of FAMILIES.flatMap((f) => f.people)) {
+      if (!p.nhs || 'expectedInDays' in p.born) continue;
+      // As #loadFamilies: the given age on the load date.
+      const year = now.getUTCFullYear() - p.born.yearsOld - (`${now.getUTCFullYear()}-${p.born.monthDay}` > today ? 1 : 0);
+      facts.set(p.key, { given: p.given, family: p.family, dateOfBirth: `${year}-${p.born.monthDay}`, nhs: p.nhs });
+    }
+    const ctx = { requestId: 'demo-load', ip: null };
+    for (const a of DEMO_AGENCY_RECORDS) {
+      const organisationId = orgIds.get(a.org)!;
+      const csv = demoAgencyCsv(a, facts, daysAgo);
+      for (const kind of ['people', 'involvements', 'contacts', 'events'] as const) {
+        const body = csv[kind];
+        if (body === null) continue;
+        const feed = await feeds.create('operator', { name: `${a.name} (${kind})`, kind, format: 'csv', mapping: DEMO_FEED_MAPPINGS[kind] }, organisationId);
+        const run = await feeds.import('operator', feed, (async function* () { yield body; })());
+        if (run.rowsRejected) throw new Error(`Demo data: ${a.name}: ${run.rowsRejected} ${kind} rows refused`);
+      }
+      const linked = await linking.run('operator', organisationId, ctx);
+      if (linked.linked.length !== a.people.length) throw new Error(`Demo data: ${a.name}: linked ${linked.linked.length} of ${a.people.length} people records`);
+    }
   }
 
   /**

@@ -8,8 +8,20 @@ import { FeedRepository } from '../repositories/feed-repository.ts';
 import { FeedService } from '../feeds/feed-service.ts';
 import { LinkingRepository } from '../repositories/linking-repository.ts';
 import { LinkingService } from './linking-service.ts';
+import { EarlyHelpRepository } from '../repositories/early-help-repository.ts';
+import { EarlyHelpService } from './early-help-service.ts';
+import { earlyHelpOverdueActionsJob } from '../jobs/early-help-overdue-actions.ts';
+import { DirectoryRepository } from '../repositories/directory-repository.ts';
+import { DirectoryService } from './directory-service.ts';
+import { directoryStalenessReminderJob } from '../jobs/directory-staleness-reminder.ts';
+import { FamilySummaryRepository } from '../repositories/family-summary-repository.ts';
+import { FamilySummaryService } from './family-summary-service.ts';
 import { BirthsFeedService } from '../feeds/births.ts';
+import { FrontDoorRepository } from '../repositories/front-door-repository.ts';
+import { FrontDoorService } from './front-door-service.ts';
+import { frontDoorClockJob } from '../jobs/front-door-clock.ts';
 import { birthsFeedJob } from '../jobs/births-feed.ts';
+import { linkageModelTrainJob } from '../jobs/linkage-model-train.ts';
 import { JobRepository } from '../repositories/job-repository.ts';
 import { accessReviewReminderJob } from '../jobs/access-review-reminder.ts';
 import { agreementReviewReminderJob } from '../jobs/agreement-review-reminder.ts';
@@ -38,6 +50,8 @@ export function createServices(config: Config, database: DatabaseHandle, options
     audit: new AuditRepository(database),
     credentials: new CredentialRepository(database),
     feeds: new FeedRepository(database),
+    frontDoor: new FrontDoorRepository(database),
+    directory: new DirectoryRepository(database),
     jobs: new JobRepository(database),
     organisations: new OrganisationRepository(database),
     people: new PeopleRepository(database),
@@ -45,6 +59,7 @@ export function createServices(config: Config, database: DatabaseHandle, options
     settings: new SettingRepository(database),
     sharing: new SharingRepository(database),
     users: new UserRepository(database),
+    earlyHelp: new EarlyHelpRepository(database),
   };
   const audit = new AuditService(repositories.audit);
   const auth = new AuthService({
@@ -70,8 +85,12 @@ export function createServices(config: Config, database: DatabaseHandle, options
     sharing: repositories.sharing,
     users: repositories.users,
     settings: repositories.settings,
+    frontDoor: repositories.frontDoor,
+    directory: repositories.directory,
+    earlyHelp: repositories.earlyHelp,
     audit,
     secretBox,
+    agencyFeeds: () => ({ feeds, linking }),
   });
   const oidc = new OidcService({
     organisations: repositories.organisations,
@@ -94,8 +113,16 @@ export function createServices(config: Config, database: DatabaseHandle, options
   jobs.define(agreementReviewReminderJob(agreements));
   jobs.define(sharingApprovalChaseJob(sharing));
   jobs.define(birthsFeedJob(births));
+  const directory = new DirectoryService({ directory: repositories.directory, organisations: repositories.organisations, people: repositories.people, settings: repositories.settings, consents, gate, audit, now: options.now });
+  jobs.define(directoryStalenessReminderJob(directory));
+  const frontDoor = new FrontDoorService({ frontDoor: repositories.frontDoor, organisations: repositories.organisations, persons: people, gate, audit, now: options.now });
+  jobs.define(frontDoorClockJob(frontDoor));
   const linking = new LinkingService({ links: new LinkingRepository(database), gate, people: repositories.people, persons: people, audit, now: options.now });
-  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc, consents, agreements, sharing, feeds, births, linking, jobs };
+  jobs.define(linkageModelTrainJob(linking));
+  const earlyHelp = new EarlyHelpService({ earlyHelp: repositories.earlyHelp, people: repositories.people, users: repositories.users, organisations: repositories.organisations, consents, gate, audit });
+  jobs.define(earlyHelpOverdueActionsJob(earlyHelp));
+  const summaries = new FamilySummaryService({ summaries: new FamilySummaryRepository(database), people: repositories.people, sharing: repositories.sharing, gate, audit });
+  return { config, database, secretBox, repositories, audit, auth, admin, demo, gate, people, oidc, consents, agreements, sharing, feeds, births, linking, jobs, summaries, frontDoor, directory, earlyHelp };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -4,6 +4,8 @@ import type { Services } from '../services/index.ts';
 import { appVersion } from '../version.ts';
 import { apiV1Routes, buildApiRegistry } from './api/v1.ts';
 import { fhirRoutes } from './api/fhir.ts';
+import { orukRoutes } from './api/oruk.ts';
+import { DIRECTORY_UPLOAD_PATHS, directoryRoutes } from './journeys/directory/routes.ts';
 import { accessReviewRoutes } from './journeys/access-reviews/routes.ts';
 import { adminRoutes } from './journeys/admin/routes.ts';
 import { agreementRoutes } from './journeys/agreements/routes.ts';
@@ -14,6 +16,9 @@ import { setupFeedUploads } from './journeys/feeds/upload.ts';
 import { homeRoutes } from './journeys/home/routes.ts';
 import { inboxRoutes } from './journeys/inbox/routes.ts';
 import { linkingRoutes } from './journeys/linking/routes.ts';
+import { earlyHelpRoutes } from './journeys/early-help/routes.ts';
+import { frontDoorRoutes } from './journeys/front-door/routes.ts';
+import { familySummaryRoutes } from './journeys/family-summary/routes.ts';
 import { oidcRoutes } from './journeys/oidc/routes.ts';
 import { peopleRoutes } from './journeys/people/routes.ts';
 import { sharingRoutes } from './journeys/sharing/routes.ts';
@@ -53,6 +58,8 @@ export function createApp(services: Services, logger: Logger): Express {
   app.use(apiV1Routes(services, registry));
   // HL7 FHIR R4: Consent read, search and create (same bearer tokens; OperationOutcome errors).
   app.use(fhirRoutes(services, logger));
+  // Open Referral UK 3.0: the public service directory feed (no sign-in, published services only).
+  app.use(orukRoutes(services));
   // Unknown API paths answer JSON here, before any cookie or form handling.
   app.use('/api', (req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `No API route ${req.method} ${req.originalUrl.split('?')[0]}`, requestId: req.requestId } });
@@ -63,6 +70,7 @@ export function createApp(services: Services, logger: Logger): Express {
   // The consent form uploads its evidence: read before the CSRF check, so the check sees its token.
   setupMultipartForms(app, { paths: CONSENT_UPLOAD_PATHS, maxBytes: 5 * 1024 * 1024 + 256 * 1024 });
   setupFeedUploads(app);
+  setupMultipartForms(app, { paths: DIRECTORY_UPLOAD_PATHS, maxBytes: 20 * 1024 * 1024 });
   setupCsrf(app);
   setupAuthentication(app, services);
   app.use(signInRoutes(services));
@@ -78,6 +86,10 @@ export function createApp(services: Services, logger: Logger): Express {
   app.use(agreementRoutes(services));
   app.use(feedRoutes(services));
   app.use(linkingRoutes(services));
+  app.use(earlyHelpRoutes(services));
+  app.use(frontDoorRoutes(services));
+  app.use(directoryRoutes(services));
+  app.use(familySummaryRoutes(services));
 
   setupErrorHandling(app, logger);
   return app;

@@ -102,6 +102,19 @@ export const urls = {
     list: () => '/access-reviews',
     review: (subjectId: string, id: string) => `/access-reviews/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}`,
   },
+  earlyHelp: {
+    person: (subjectId: string) => `/early-help/people/${encodeURIComponent(subjectId)}`,
+    personAction: (subjectId: string, action: 'plan' | 'assessments' | 'lead-professional' | 'actions' | 'reviews' | 'close' | 'agenda') =>
+      `/early-help/people/${encodeURIComponent(subjectId)}/${action}`,
+    assessment: (subjectId: string, id: string) => `/early-help/people/${encodeURIComponent(subjectId)}/assessments/${encodeURIComponent(id)}`,
+    assessmentPage: (subjectId: string, id: string, page: string) => `/early-help/people/${encodeURIComponent(subjectId)}/assessments/${encodeURIComponent(id)}/${encodeURIComponent(page)}`,
+    action: (subjectId: string, id: string) => `/early-help/people/${encodeURIComponent(subjectId)}/actions/${encodeURIComponent(id)}`,
+    tasks: () => '/early-help/tasks',
+    meetings: () => '/early-help/meetings',
+    newMeeting: (query?: { previousMeetingId?: string | undefined }) => `/early-help/meetings/new${queryString(query)}`,
+    meeting: (id: string) => `/early-help/meetings/${encodeURIComponent(id)}`,
+    meetingAction: (id: string, action: string) => `/early-help/meetings/${encodeURIComponent(id)}/${action}`,
+  },
   agreements: {
     list: (query?: { organisationId?: string | undefined; status?: string | undefined; reviewDue?: string | undefined }) => `/agreements${queryString(query)}`,
     new: () => '/agreements/new',
@@ -111,8 +124,37 @@ export const urls = {
     status: (id: string) => `/agreements/${encodeURIComponent(id)}/status`,
     review: (id: string) => `/agreements/${encodeURIComponent(id)}/review`,
   },
+  frontDoor: {
+    queue: () => '/front-door',
+    new: () => '/front-door/new',
+    contact: (id: string) => `/front-door/contacts/${encodeURIComponent(id)}`,
+    person: (id: string, personId: string) => `/front-door/contacts/${encodeURIComponent(id)}/people/${encodeURIComponent(personId)}`,
+    action: (id: string, action: 'rating' | 'research' | 'decision' | 'sign-off' | 'referrer-told' | 'feedback') => `/front-door/contacts/${encodeURIComponent(id)}/${action}`,
+    researchInbox: () => '/front-door/research',
+    researchRequest: (subjectId: string, id: string) => `/front-door/research/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}`,
+    researchDecline: (subjectId: string, id: string) => `/front-door/research/${encodeURIComponent(subjectId)}/${encodeURIComponent(id)}/decline`,
+    referrals: () => '/front-door/referrals',
+    dashboard: (query?: { from?: string | undefined; to?: string | undefined }) => `/front-door/dashboard${queryString(query)}`,
+    dashboardCsv: (query?: { from?: string | undefined; to?: string | undefined }) => `/front-door/dashboard.csv${queryString(query)}`,
+    timescales: () => '/front-door/timescales',
+  },
   api: {
     openapi: () => '/api/openapi.json',
+  },
+  familySummary: {
+    /** The summary of a person's family (`base` is `people/<id>` or `households/<id>`); without a reason, the form asking for one. */
+    summary: (base: string, query?: Record<string, string | undefined>) => `/family-summary/${base}${queryString(query)}`,
+    chronology: (base: string, query?: Record<string, string | string[] | undefined>) => {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(query ?? {})) for (const x of Array.isArray(v) ? v : v ? [v] : []) q.append(k, x);
+      const s = q.toString();
+      return `/family-summary/${base}/chronology${s ? `?${s}` : ''}`;
+    },
+    tree: (base: string, query?: Record<string, string | undefined>) => `/family-summary/${base}/tree${queryString(query)}`,
+    pdf: (base: string, query?: Record<string, string | undefined>) => `/family-summary/${base}/summary.pdf${queryString(query)}`,
+    mark: (base: string, query?: Record<string, string | undefined>) => `/family-summary/${base}/mark${queryString(query)}`,
+    personBase: (id: string) => `people/${encodeURIComponent(id)}`,
+    householdBase: (id: string) => `households/${encodeURIComponent(id)}`,
   },
 } as const;
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, signIn, type TestApp } from '../support/app.ts';
+import { createTestApp, csrfFrom, signIn, type TestApp } from '../support/app.ts';
 import { describeDatabase } from '../support/database.ts';
 import { buildFamily, ctx, type FamilyScenario } from '../support/family-summary.ts';
 
@@ -44,8 +44,34 @@ describe(`family summary through the API and pages (${describeDatabase()})`, () 
 
   it('links every agency record to the family (subject_id on involvements, contacts and events)', async () => {
     if (f.linkedByTestHelper) console.warn('family summary test: dependants were attached by the test helper (linking did not carry subject_id to them)');
-    const rows = await t.services.database.query<{ n: number }>(`select count(*)::int as n from source_record where kind <> 'people' and subject_id is not null`, []);
+    const ids = [f.marigold, f.crispin, f.poppy, f.unborn];
+    const rows = await t.services.database.query<{ n: number }>(`select count(*)::int as n from source_record where kind <> 'people' and subject_id = any($1::uuid[])`, [ids]);
     expect(rows[0]!.n).toBe(9);
+  });
+
+  it('demo: agency records sent through the feeds and linked give the MASH officer a chronology, health withheld with whom to ask', async () => {
+    const idOf = async (given: string, family: string) =>
+      (await t.services.database.query<{ subject_id: string }>(`select subject_id from person_name where kind = 'current' and given_names = $1 and family_name = $2`, [given, family]))[0]!.subject_id;
+    const chloe = await idOf('Chloe', 'Marsh');
+    const tyler = await idOf('Tyler', 'Quinn');
+    // Every demo feed record about a person is linked to that person (none left unlinked).
+    const unlinked = await t.services.database.query<{ n: number }>(`select count(*)::int as n from source_record where source_record_id like 'POLICE-%' and subject_id is null`, []);
+    expect(unlinked[0]!.n).toBe(0);
+    const s = await summary('hub', chloe, 'hub-meeting', { window: 'all' });
+    const c = await chronology('hub', chloe, 'hub-meeting', { window: 'all' });
+    // The MASH enquiry on Chloe opens her police records; a hub meeting shows only anti-social behaviour of them.
+    const chloePolice = c.entries.filter((e) => e.subjectId === chloe && e.category === 'police').map((e) => e.title);
+    expect(chloePolice).toEqual(['Anti-social behaviour']);
+    expect(s.heldBy.find((h) => h.subjectId === chloe && h.organisationName === 'Northbridge Police')!.reason).toMatch(/anti-social behaviour/);
+    // Her health records (the community health trust's emergency department attendances) are withheld, naming the trust.
+    expect(c.entries.some((e) => e.title === 'Emergency department attendance')).toBe(false);
+    const health = s.heldBy.find((h) => h.subjectId === chloe && h.organisationName === 'Northbridge Community Health NHS Trust')!;
+    expect(health.categories).toEqual(['health']);
+    expect(health.reason).toMatch(/written consent/);
+    // Working with the family, the same officer sees the police records the enquiry opens.
+    const work = await chronology('hub', chloe, 'work-with-family', { window: 'all' });
+    expect(work.entries.filter((e) => e.subjectId === chloe && e.category === 'police').length).toBeGreaterThanOrEqual(4);
+    expect(s.members.map((m) => m.subjectId)).toContain(tyler);
   });
 
   it('hub officer, hub meeting: education, social care, housing and anti-social behaviour; health and other police records withheld with whom to ask', async () => {
@@ -164,6 +190,15 @@ describe(`family summary through the API and pages (${describeDatabase()})`, () 
     // The school cannot mark an event it cannot see (the police record), nor write about the partner's police record.
     const refused = await post('school', f.poppy, { itemKey: asb.key, significant: true });
     expect(refused.status).toBe(404);
+    // Nor can anyone mark a record the summary leaves out altogether: the sensitive outreach service's note
+    // (its involvement hidden without consent), though the enquiry opens the voluntary sector's category.
+    const noteId = (await t.services.database.query<{ id: string }>(`select id from record_note where subject_id = $1 and title = 'Safety plan in place'`, [f.marigold]))[0]!.id;
+    expect(JSON.stringify(await chronology('hub', f.marigold, 'work-with-family', { window: 'all' }))).not.toContain('Safety plan');
+    const hiddenMark = await post('hub', f.marigold, { itemKey: `note:${noteId}`, significant: true });
+    expect(hiddenMark.status).toBe(404);
+    // An event of another person cannot be marked under a member of the family.
+    const crossed = await post('hub', f.poppy, { itemKey: asb.key, significant: true });
+    expect(crossed.status).toBe(404);
     const noBasis = await post('school', f.crispin, { analysis: 'Concerned' });
     expect(noBasis.status).toBe(403);
     const empty = await post('hub', f.poppy, {});
@@ -206,6 +241,14 @@ describe(`family summary through the API and pages (${describeDatabase()})`, () 
     const chron = await agent.get(`/family-summary/people/${f.poppy}/chronology`).query(q).expect(200);
     expect(chron.text).toContain('Timeline of Poppy Thistlewood');
     expect(chron.text).toContain('Fixed-term exclusion');
+    // The mark form: refused without the page's CSRF token; with it, the analysis is recorded and shown.
+    const markPath = `/family-summary/people/${f.poppy}/mark`;
+    await agent.post(markPath).query(q).type('form').send({ subjectId: f.poppy, analysis: 'Posted without a token' }).expect(403);
+    await agent.post(markPath).query(q).type('form').send({ _csrf: 'wrong', subjectId: f.poppy, analysis: 'Posted with a wrong token' }).expect(403);
+    await agent.post(markPath).query(q).type('form').send({ _csrf: csrfFrom(chron.text), subjectId: f.poppy, analysis: 'Posted from the page <b>bold</b>', entryDate: new Date().toISOString().slice(0, 10) }).expect(303);
+    const after = await agent.get(`/family-summary/people/${f.poppy}/chronology`).query(q).expect(200);
+    expect(after.text).toContain('Posted from the page &lt;b&gt;bold&lt;/b&gt;');
+    expect(after.text).not.toContain('Posted without a token');
     const tree = await agent.get(`/family-summary/people/${f.poppy}/tree`).query(q).expect(200);
     expect(tree.text).toContain('The family tree in words');
     const household = await agent.get(`/family-summary/households/${f.householdId}`).query(q).expect(200);

@@ -79,7 +79,9 @@ describe('agency data feeds', () => {
     expect(dup.status).toBe(400);
     const list = await api(csc).get('/api/v1/feeds').expect(200);
     expect(list.body.feeds.map((f: { name: string }) => f.name)).toEqual(['Case system people']);
-    expect((await api(police).get('/api/v1/feeds').expect(200)).body.feeds).toEqual([]);
+    // The police see only their own feeds (the demo's incident feeds), never children's services'.
+    const policeFeeds = (await api(police).get('/api/v1/feeds').expect(200)).body.feeds as Array<{ name: string }>;
+    expect(policeFeeds.map((f) => f.name).every((n) => n.startsWith('Demo police incidents'))).toBe(true);
   });
 
   it('imports a CSV posted to the API: good rows kept, bad rows reported with row, column and reason', async () => {

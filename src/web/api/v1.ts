@@ -5,6 +5,9 @@ import { auditContext } from '../request-context.ts';
 import { registerAgreementRoutes } from './agreements.ts';
 import { isFeedUpload, registerFeedRoutes } from './feeds.ts';
 import { registerLinkingRoutes } from './linking.ts';
+import { registerEarlyHelpRoutes } from './early-help.ts';
+import { registerFamilySummaryRoutes } from './family-summary.ts';
+import { registerFrontDoorRoutes } from './front-door.ts';
 import { registerPeopleRoutes } from './people.ts';
 import { registerSharingRoutes } from './sharing.ts';
 import { ApiRegistry } from './registry.ts';
@@ -60,6 +63,9 @@ export function buildApiRegistry(services: Services): ApiRegistry {
   registerAgreementRoutes(registry, services);
   registerFeedRoutes(registry, services);
   registerLinkingRoutes(registry, services);
+  registerEarlyHelpRoutes(registry, services);
+  registerFamilySummaryRoutes(registry, services);
+  registerFrontDoorRoutes(registry, services);
 
   return registry;
 }

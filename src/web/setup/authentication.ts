@@ -38,9 +38,19 @@ function navigationFor(req: Request) {
     items.push({ href: urls.admin.organisations(), text: 'Organisations', active: req.path.startsWith('/admin/organisations') });
     items.push({ href: urls.admin.practitioners(), text: 'Practitioners', active: req.path.startsWith('/admin/practitioners') });
   }
+  items.push({ href: '/directory', text: 'Service directory', active: req.path.startsWith('/directory') });
   if (hasRole(p, 'practitioner', 'mash_officer', 'team_manager')) {
     items.push({ href: urls.people.search(), text: 'Find a person', active: req.path.startsWith('/people') });
     items.push({ href: urls.inbox.list(), text: 'Shared with you', active: req.path.startsWith('/inbox') });
+    items.push({ href: urls.earlyHelp.tasks(), text: 'Early help', active: req.path.startsWith('/early-help') });
+  }
+  if (hasRole(p, 'mash_officer', 'team_manager')) {
+    // The hub's own staff work its queue; other agencies' MASH officers and managers answer its research requests.
+    const hub = p!.organisationType === 'childrens_social_care';
+    items.push({ href: hub ? urls.frontDoor.queue() : urls.frontDoor.researchInbox(), text: hub ? 'MASH' : 'MASH research', active: req.path.startsWith('/front-door') });
+  } else if (hasRole(p, 'practitioner')) {
+    // Any practitioner may refer a concern to the hub (mayRefer).
+    items.push({ href: urls.frontDoor.new(), text: 'Refer a concern', active: req.path.startsWith('/front-door') });
   }
   if (hasRole(p, 'team_manager')) {
     items.push({ href: urls.sharing.approvals(), text: 'Approvals', active: req.path.startsWith('/sharing/approvals') || req.path.startsWith('/sharing/decisions') });
