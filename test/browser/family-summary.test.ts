@@ -106,4 +106,27 @@ describe.skipIf(skip)('family summary in Chromium', () => {
       await context.close();
     }
   });
+
+  it('the demo family: years of linked agency records, the police and health trust named as holding more', async () => {
+    const chloe = (await t.services.database.query<{ subject_id: string }>(`select subject_id from person_name where kind = 'current' and given_names = 'Chloe' and family_name = 'Marsh'`, []))[0]!.subject_id;
+    const { context, page, watch } = await openPage(browser);
+    try {
+      await signIn(page, server.baseUrl, t, 'mash.officer@csc.northbridge.example', { a11y: false });
+      await page.goto(`${server.baseUrl}/family-summary/people/${chloe}/chronology?purpose=hub-meeting&reason=Pre-birth+hub+meeting&window=all`);
+      const main = page.locator('main');
+      expect(await main.locator('svg.ta-timeline').count()).toBe(1);
+      const table = (await main.locator('#chronology-table').textContent()) ?? '';
+      expect(table).toContain('Anti-social behaviour');
+      expect(table).not.toContain('Domestic incident');
+      expect(table).not.toContain('Emergency department attendance');
+      const text = (await main.textContent()) ?? '';
+      expect(text).toContain('Only anti-social behaviour is shown of police records for a hub meeting');
+      expect(text).toContain('Northbridge Community Health NHS Trust');
+      await checkA11y(page, 'demo family chronology for a hub meeting');
+      await screenshot(page, 'family-summary-demo-chronology');
+      watch.assertClean('demo family chronology');
+    } finally {
+      await context.close();
+    }
+  });
 });
