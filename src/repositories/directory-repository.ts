@@ -83,6 +83,23 @@ export interface ServiceReferral {
   createdAt: Date;
 }
 
+/** The repeatable parts of an approved change, each replacing the service's rows when given (undefined: unchanged). */
+export interface EditRows {
+  contacts?: Array<{ id: string; name: string | null; title: string | null; email: string | null; phone: string | null }> | undefined;
+  schedules?: Array<{ id: string; byday: string; opensAt: string; closesAt: string; description: string | null }> | undefined;
+  costs?: Array<{ id: string; option: string; amount: number; amountDescription: string | null }> | undefined;
+  languages?: Array<{ id: string; name: string; code: string | null }> | undefined;
+  areas?: Array<{ id: string; name: string; description: string | null }> | undefined;
+  /** At the service's place: the location written by this change, or else `placeId`. */
+  accessibility?: Array<{ id: string; description: string; details: string | null }> | undefined;
+  placeId: string | null;
+  /** The service's places after its first: those given are written (with their accessibility notes); the others in `otherPlaceIds` are no longer linked to it. */
+  places?: Array<PlaceWrite & { accessibility: Array<{ id: string; description: string }> }> | undefined;
+  otherPlaceIds: string[];
+}
+
+type PlaceWrite = { id: string; salId: string; addressId: string; name: string | null; address1: string; city: string; postalCode: string; latitude: number; longitude: number };
+
 type Row = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -731,8 +748,8 @@ export class DirectoryRepository {
       serviceId: string;
       fields: Omit<DirService, 'id' | 'organizationId' | 'lastModified' | 'assuredDate' | 'assurerEmail' | 'accreditations' | 'alert'>;
       termIds: string[];
-      contact: { id: string; name: string | null; email: string | null; phone: string | null } | null;
-      location: { id: string; salId: string; addressId: string; name: string | null; address1: string; city: string; postalCode: string; latitude: number; longitude: number } | null;
+      rows: EditRows;
+      location: PlaceWrite | null;
     },
     decidedBy: string,
     note: string | null,
@@ -765,16 +782,8 @@ export class DirectoryRepository {
             t,
           ]);
         }
-        if (v.contact) {
-          await c.query(
-            `insert into directory_contact (id, service_id, name, email, phone) values ($1, $2, $3, $4, $5)
-             on conflict (id) do update set name = excluded.name, email = excluded.email, phone = excluded.phone`,
-            [v.contact.id, v.serviceId, v.contact.name, v.contact.email, v.contact.phone],
-          );
-        }
-        if (v.location) {
-          const l = v.location;
-          const [org] = await c.query<{ organization_id: string }>('select organization_id from directory_service where id = $1::uuid', [v.serviceId]);
+        const [org] = await c.query<{ organization_id: string }>('select organization_id from directory_service where id = $1::uuid', [v.serviceId]);
+        const writePlace = async (l: PlaceWrite) => {
           await c.query(
             `insert into directory_location (id, organization_id, location_type, name, latitude, longitude, address_id, address_1, city, postal_code, country, created_at, updated_at)
              values ($1, $2, 'physical', $3, $4, $5, $6, $7, $8, $9, 'GB', $10, $10)
@@ -784,6 +793,46 @@ export class DirectoryRepository {
           );
           await c.query('insert into directory_service_at_location (id, service_id, location_id) values ($1, $2, $3) on conflict (service_id, location_id) do nothing', [l.salId, v.serviceId, l.id]);
           await c.query(SAL_POINT_SQL, [[l.id], [l.salId]]);
+        };
+        if (v.location) await writePlace(v.location);
+        // Each repeatable part given replaces the service's rows: rows left out are deleted, the rest written.
+        const replace = async (table: string, owner: string, ownerId: string, cols: Array<[string, string]>, rows: unknown[][]) => {
+          await c.query(`delete from ${table} where ${owner} = $1::uuid and not (id = any($2::uuid[]))`, [ownerId, rows.map((r) => r[0])]);
+          if (!rows.length) return;
+          await c.query(
+            `insert into ${table} (id, ${owner}, ${cols.map((x) => x[0]).join(', ')})
+             select u.id, $1::uuid, ${cols.map((x) => `u.${x[0]}`).join(', ')} from unnest($2::uuid[], ${cols.map(([, t], j) => `$${j + 3}::${t}[]`).join(', ')}) as u(id, ${cols.map((x) => x[0]).join(', ')})
+             on conflict (id) do update set ${cols.map((x) => `${x[0]} = excluded.${x[0]}`).join(', ')}`,
+            [ownerId, rows.map((r) => r[0]), ...cols.map((_, j) => rows.map((r) => r[j + 1] ?? null))],
+          );
+        };
+        const r = v.rows;
+        if (r.contacts) await replace('directory_contact', 'service_id', v.serviceId, [['name', 'text'], ['title', 'text'], ['email', 'text'], ['phone', 'text']], r.contacts.map((x) => [x.id, x.name, x.title, x.email, x.phone]));
+        if (r.schedules) {
+          await replace(
+            'directory_schedule',
+            'service_id',
+            v.serviceId,
+            [['freq', 'text'], ['byday', 'text'], ['opens_at', 'text'], ['closes_at', 'text'], ['description', 'text']],
+            r.schedules.map((x) => [x.id, 'WEEKLY', x.byday, x.opensAt, x.closesAt, x.description]),
+          );
+        }
+        if (r.costs) await replace('directory_cost_option', 'service_id', v.serviceId, [['option', 'text'], ['amount', 'numeric'], ['amount_description', 'text']], r.costs.map((x) => [x.id, x.option, x.amount, x.amountDescription]));
+        if (r.languages) await replace('directory_language', 'service_id', v.serviceId, [['name', 'text'], ['code', 'text']], r.languages.map((x) => [x.id, x.name, x.code]));
+        if (r.areas) await replace('directory_service_area', 'service_id', v.serviceId, [['name', 'text'], ['description', 'text']], r.areas.map((x) => [x.id, x.name, x.description]));
+        if (r.places) {
+          const kept = r.places.map((x) => x.id);
+          // A place taken off this service stays stored (another service may be there); only the link goes.
+          const gone = r.otherPlaceIds.filter((id) => !kept.includes(id) && id !== v.location?.id);
+          if (gone.length) await c.query('delete from directory_service_at_location where service_id = $1::uuid and location_id = any($2::uuid[])', [v.serviceId, gone]);
+          for (const p of r.places) {
+            await writePlace(p);
+            await replace('directory_accessibility', 'location_id', p.id, [['description', 'text']], p.accessibility.map((x) => [x.id, x.description]));
+          }
+        }
+        const placeId = v.location?.id ?? r.placeId;
+        if (r.accessibility && placeId) {
+          await replace('directory_accessibility', 'location_id', placeId, [['description', 'text'], ['details', 'text']], r.accessibility.map((x) => [x.id, x.description, x.details]));
         }
         await c.query(SEARCH_VECTOR_SQL, [[v.serviceId]]);
         await c.query('commit');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SYSTEM_ACTOR, type Actor, type AuditContext, type AuditService } from '../audit/audit-service.ts';
+import { ROW_PART_NAMES, rowIssue, rowPartsSchema } from '../directory/edit-rows.ts';
 import { SERVICE_STATUSES, type DirectoryData } from '../directory/model.ts';
 import { boundingBox, centroidColumns, centroidFrom, isRowProblem, parseCentroids, type Centroid, type CentroidColumns, type RowProblem } from '../directory/postcode.ts';
 import { exportTables, planImport, type ImportPlan } from '../directory/tabular.ts';
@@ -7,7 +8,7 @@ import { newId } from '../ids.ts';
 import { normalisePostcode } from '../people/identifiers.ts';
 import { requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
 import { mayAdministerDirectory, mayApproveEdit, mayEditService, mayRefer, maySeeReferral } from '../policy/directory.ts';
-import type { DirectoryRepository, ServiceEdit, ServiceFilter, ServiceHit, ServiceReferral, StoredService } from '../repositories/directory-repository.ts';
+import type { DirectoryRepository, EditRows, ServiceEdit, ServiceFilter, ServiceHit, ServiceReferral, StoredService } from '../repositories/directory-repository.ts';
 import type { OrganisationRepository } from '../repositories/organisation-repository.ts';
 import type { PeopleRepository } from '../repositories/people-repository.ts';
 import type { SettingRepository } from '../repositories/setting-repository.ts';
@@ -74,13 +75,11 @@ export const serviceEditSchema = z
     takesReferrals: checkbox.default(false),
     fees: optionalText('Costs', 500),
     termIds: z.preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.uuid('Choose categories from the list')).max(20)),
-    contactName: optionalText('The contact\'s name', 200),
-    contactEmail: z.preprocess(blank, z.email('Enter the contact\'s email address like name@example.org').optional()),
-    contactPhone: z.preprocess(blank, z.string().trim().regex(/^[0-9 +()-]{6,20}$/, 'Enter the contact\'s telephone number, like 01632 960 123').optional()),
     locationName: optionalText('The place\'s name', 200),
     address1: optionalText('The address', 200),
     city: optionalText('The town', 100),
     postcode: optionalText('The postcode', 10),
+    ...rowPartsSchema.shape,
   })
   .superRefine((v, ctx) => {
     if (v.minimumAge !== undefined && v.maximumAge !== undefined && v.maximumAge < v.minimumAge) ctx.addIssue({ code: 'custom', path: ['maximumAge'], message: 'The oldest age must be the same as or more than the youngest age' });
@@ -91,6 +90,18 @@ export const serviceEditSchema = z
   });
 export type ServiceEditInput = z.input<typeof serviceEditSchema>;
 type ServiceEditValues = z.output<typeof serviceEditSchema>;
+
+/** Parses a proposed change; a problem in a repeatable part says which row ("Opening time 2: …"), keyed part.row.field. */
+export function parseServiceEdit(input: unknown): ServiceEditValues {
+  const r = serviceEditSchema.safeParse(input);
+  if (r.success) return r.data;
+  const fields: Record<string, string> = {};
+  for (const issue of r.error.issues) {
+    const { key, message } = rowIssue(issue.path, issue.message);
+    fields[key || 'form'] ??= message;
+  }
+  throw new ValidationError(fields);
+}
 
 export const decisionNoteSchema = z.object({ note: z.preprocess(blank, z.string().trim().max(2000, 'The note must be 2000 characters or fewer').optional()) });
 export const rejectSchema = z.object({ note: z.string({ error: 'Say why the change is not approved' }).trim().min(5, 'Say why the change is not approved, in at least 5 characters').max(2000) });
@@ -234,8 +245,15 @@ export class DirectoryService {
     return hits.map((h) => h.service);
   }
 
-  async #checkEdit(v: ServiceEditValues): Promise<{ latitude: number; longitude: number; pcds: string } | null> {
+  async #checkEdit(v: ServiceEditValues, hasPlace = false): Promise<{ latitude: number; longitude: number; pcds: string } | null> {
+    return (await this.#checkPlaces(v, hasPlace)).where;
+  }
+
+  /** Checks categories and postcodes; gives where the first place and each other place are. */
+  async #checkPlaces(v: ServiceEditValues, hasPlace = false): Promise<{ where: { latitude: number; longitude: number; pcds: string } | null; places: Array<{ latitude: number; longitude: number; pcds: string } | null> }> {
     const problems: Record<string, string> = {};
+    // Accessibility is about a place: the service's (first) location, or the address given now.
+    if (v.accessibility?.length && !hasPlace && !v.address1) problems['accessibility.0.description'] = 'Accessibility 1: give the address of the place (under Where) before saying how accessible it is';
     for (const [i, t] of v.termIds.entries()) if (!(await this.#repo.term(t))) problems[`termIds.${i}`] = 'Choose categories from the list';
     let where: { latitude: number; longitude: number; pcds: string } | null = null;
     if (v.postcode) {
@@ -246,15 +264,26 @@ export class DirectoryService {
         else throw err;
       }
     }
+    const places: Array<{ latitude: number; longitude: number; pcds: string } | null> = [];
+    for (const [i, x] of (v.places ?? []).entries()) {
+      try {
+        places.push(await this.locate(x.postcode));
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        const m = err.fields.postcode ?? 'Enter a full UK postcode';
+        problems[`places.${i}.postcode`] = `Place ${i + 1}: ${m.charAt(0).toLowerCase()}${m.slice(1)}`;
+        places.push(null);
+      }
+    }
     if (Object.keys(problems).length) throw new ValidationError(problems);
-    return where;
+    return { where, places };
   }
 
   /** A new service, proposed by staff of the provider (or an administrator): unpublished until approved. */
   async proposeNew(p: Principal, input: unknown, ctx: AuditContext): Promise<{ serviceId: string; editId: string }> {
     const d = mayEditService(requesterOf(p), { ownerOrganisationId: p.organisationId });
     if (!d.allow) await this.#deny(actorOf(p), 'service.propose', d.reason, ctx);
-    const v = parse(serviceEditSchema, input);
+    const v = parseServiceEdit(input);
     await this.#checkEdit(v);
     const now = this.#now();
     const org = await this.#orgs.findById(p.organisationId);
@@ -276,22 +305,25 @@ export class DirectoryService {
     const s = await this.#repo.service(serviceId);
     if (!s) throw new NotFoundError('No such service');
     await this.assertMayEdit(p, s, ctx);
-    const v = parse(serviceEditSchema, input);
-    await this.#checkEdit(v);
+    const v = parseServiceEdit(input);
+    await this.#checkEdit(v, await this.#hasPlace(serviceId));
     const editId = newId();
     if (!(await this.#repo.insertEdit({ id: editId, serviceId, proposed: v, submittedBy: p.userId }, this.#now()))) {
       throw new ValidationError({ form: 'A change to this service is already waiting for approval: wait for it to be approved or rejected' });
     }
-    await this.#audit.record({ actor: actorOf(p), action: 'directory.service.edit', outcome: 'success', subjectType: 'directory-service', subjectId: serviceId, details: { editId }, context: ctx });
+    await this.#audit.record({ actor: actorOf(p), action: 'directory.service.edit', outcome: 'success', subjectType: 'directory-service', subjectId: serviceId, details: { editId, parts: ROW_PART_NAMES.filter((k) => v[k] !== undefined) }, context: ctx });
     return { editId };
   }
 
-  /** The current values of a service as edit form values (its first contact and location). */
+  async #hasPlace(serviceId: string): Promise<boolean> {
+    return Boolean((await this.#repo.serviceFull(serviceId))?.locations.length);
+  }
+
+  /** The current values of a service as edit form values (every contact; its first location, and that place's accessibility). */
   async editValues(serviceId: string): Promise<ServiceEditInput> {
     const full = await this.#repo.serviceFull(serviceId);
     if (!full) throw new NotFoundError('No such service');
     const s = full.service;
-    const c = full.contacts[0];
     const l = full.locations[0]?.location;
     return {
       name: s.name,
@@ -307,13 +339,30 @@ export class DirectoryService {
       takesReferrals: s.takesReferrals,
       fees: s.fees ?? '',
       termIds: full.terms.map((t) => t.term.id),
-      contactName: c?.name ?? '',
-      contactEmail: c?.email ?? '',
-      contactPhone: c?.phone ?? '',
       locationName: l?.name ?? '',
       address1: l?.address1 ?? '',
       city: l?.city ?? '',
       postcode: l?.postalCode ?? '',
+      contacts: full.contacts.map((x) => ({ id: x.id, name: x.name ?? '', title: x.title ?? '', email: x.email ?? '', phone: x.phone ?? '' })),
+      schedules: full.schedules.map((x) => ({
+        id: x.id,
+        byday: (x.byday ?? '').split(',').map((d) => d.trim()).filter(Boolean),
+        opensAt: x.opensAt ?? '',
+        closesAt: x.closesAt ?? '',
+        description: x.description ?? '',
+      })),
+      costs: full.costOptions.map((x) => ({ id: x.id, option: x.option ?? '', amount: x.amount === null ? '' : String(x.amount), amountDescription: x.amountDescription ?? '' })),
+      languages: full.languages.map((x) => ({ id: x.id, name: x.name ?? '', code: x.code ?? '' })),
+      areas: full.serviceAreas.map((x) => ({ id: x.id, name: x.name ?? '', description: x.description ?? '' })),
+      accessibility: (full.locations[0]?.accessibility ?? []).map((x) => ({ id: x.id, description: x.description ?? '', details: x.details ?? '' })),
+      places: full.locations.slice(1).map(({ location: x, accessibility }) => ({
+        id: x.id,
+        name: x.name ?? '',
+        address1: x.address1 ?? '',
+        city: x.city ?? '',
+        postcode: x.postalCode ?? '',
+        accessibility: accessibility.map((a) => a.description ?? '').filter(Boolean).join('\n'),
+      })),
     };
   }
 
@@ -335,11 +384,41 @@ export class DirectoryService {
     const d = mayApproveEdit(requesterOf(p), e);
     if (!d.allow) await this.#deny(actorOf(p), 'edit.approve', d.reason, ctx, e.serviceId);
     const { note } = parse(decisionNoteSchema, input);
-    const v = parse(serviceEditSchema, e.proposed);
-    const where = await this.#checkEdit(v);
+    const v = parseServiceEdit(e.proposed);
     const full = (await this.#repo.serviceFull(e.serviceId))!;
+    const { where, places } = await this.#checkPlaces(v, full.locations.length > 0);
+    const others = full.locations.slice(1);
     const now = this.#now();
     const loc = full.locations[0];
+    // A row keeps its id when it is one of this service's rows; otherwise it is a new row.
+    const keep = (id: string | undefined, existing: ReadonlyArray<{ id: string }>) => (id && existing.some((x) => x.id === id) ? id : newId());
+    const rows: EditRows = {
+      contacts: v.contacts?.map((x) => ({ id: keep(x.id, full.contacts), name: x.name ?? null, title: x.title ?? null, email: x.email ?? null, phone: x.phone ?? null })),
+      schedules: v.schedules?.map((x) => ({ id: keep(x.id, full.schedules), byday: x.byday.join(','), opensAt: x.opensAt, closesAt: x.closesAt, description: x.description ?? null })),
+      costs: v.costs?.map((x) => ({ id: keep(x.id, full.costOptions), option: x.option, amount: x.amount, amountDescription: x.amountDescription ?? null })),
+      languages: v.languages?.map((x) => ({ id: keep(x.id, full.languages), name: x.name, code: x.code ?? null })),
+      areas: v.areas?.map((x) => ({ id: keep(x.id, full.serviceAreas), name: x.name, description: x.description ?? null })),
+      accessibility: v.accessibility?.map((x) => ({ id: keep(x.id, loc?.accessibility ?? []), description: x.description, details: x.details ?? null })),
+      placeId: loc?.location.id ?? null,
+      otherPlaceIds: others.map((x) => x.location.id),
+      places: v.places?.map((x, i) => {
+        const was = others.find((o) => o.location.id === x.id);
+        const c = places[i]!;
+        return {
+          id: was?.location.id ?? newId(),
+          salId: was?.serviceAtLocationId ?? newId(),
+          addressId: was?.location.addressId ?? newId(),
+          name: x.name ?? null,
+          address1: x.address1,
+          city: x.city,
+          postalCode: c.pcds,
+          latitude: c.latitude,
+          longitude: c.longitude,
+          // Notes keep the ids of that place's notes in order.
+          accessibility: x.accessibility.map((d, j) => ({ id: was?.accessibility[j]?.id ?? newId(), description: d })),
+        };
+      }),
+    };
     const ok = await this.#repo.applyEdit(
       editId,
       {
@@ -360,7 +439,7 @@ export class DirectoryService {
           lastCheckedOn: isoDay(now),
         },
         termIds: v.termIds,
-        contact: v.contactName || v.contactEmail || v.contactPhone ? { id: full.contacts[0]?.id ?? newId(), name: v.contactName ?? null, email: v.contactEmail ?? null, phone: v.contactPhone ?? null } : null,
+        rows,
         location:
           where && v.address1 && v.city
             ? {
@@ -381,7 +460,7 @@ export class DirectoryService {
       now,
     );
     if (!ok) throw new ValidationError({ form: 'This change was already approved or rejected' });
-    await this.#audit.record({ actor: actorOf(p), action: 'directory.edit.approve', outcome: 'success', subjectType: 'directory-service', subjectId: e.serviceId, details: { editId, submittedBy: e.submittedBy }, context: ctx });
+    await this.#audit.record({ actor: actorOf(p), action: 'directory.edit.approve', outcome: 'success', subjectType: 'directory-service', subjectId: e.serviceId, details: { editId, submittedBy: e.submittedBy, parts: ROW_PART_NAMES.filter((k) => v[k] !== undefined) }, context: ctx });
   }
 
   async reject(p: Principal, editId: string, input: unknown, ctx: AuditContext): Promise<void> {
@@ -811,7 +890,7 @@ export async function loadDirectoryDemo(repo: DirectoryRepository, now: Date, or
     for (const t of d.terms) data.attributes.push({ id: newId(), serviceId, termId: terms.get(t)!.id });
     data.contacts.push({ id: newId(), serviceId, ...d.contact });
     data.schedules.push({ id: newId(), serviceId, freq: 'WEEKLY', byday: d.schedule.byday, opensAt: d.schedule.opens, closesAt: d.schedule.closes, description: d.schedule.description, validFrom: null, validTo: null });
-    data.costOptions.push({ id: newId(), serviceId, option: d.fees, amount: 0, amountDescription: 'No charge' });
+    data.costOptions.push({ id: newId(), serviceId, option: 'Each session or visit', amount: 0, amountDescription: null });
     data.languages.push({ id: newId(), serviceId, name: 'English', code: 'en' });
     if (d.language) data.languages.push({ id: newId(), serviceId, name: d.language, code: d.language === 'Polish' ? 'pl' : null });
     data.serviceAreas.push({ id: newId(), serviceId, name: 'Northbridge', description: 'The whole of Northbridge' });

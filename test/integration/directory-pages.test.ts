@@ -221,12 +221,22 @@ describe(`Service directory pages, edits, referrals, import and upkeep (${descri
     expect(adminContacts).toContain('workers@familysupport.northbridge.example');
     const files = await t.services.directory.exportTables();
     const before = (await request(t.app).get('/api/oruk/services?per_page=100').expect(200)).body;
+    const fullBefore = new Map<string, Record<string, unknown>>();
+    for (const s of before.contents as Array<{ id: string }>) fullBefore.set(s.id, (await request(t.app).get(`/api/oruk/services/${s.id}`).expect(200)).body);
     const owner = (await t.services.repositories.organisations.findByName('Northbridge Homes'))!.id;
     const r = await t.services.directory.importTables({ operator: true }, files, owner);
     expect(r.problems).toEqual([]);
     const after = (await request(t.app).get('/api/oruk/services?per_page=100').expect(200)).body;
     expect(after.total_items).toBe(before.total_items);
     expect(after.contents.map((s: { id: string; name: string }) => `${s.id} ${s.name}`).sort()).toEqual(before.contents.map((s: { id: string; name: string }) => `${s.id} ${s.name}`).sort());
+    // Every service in full (with the changes approved above: schedules, costs, languages, areas,
+    // contacts, locations and their accessibility) is the same after the round trip.
+    const byId = (rows: unknown) => [...(rows as Array<{ id: string }>)].sort((x, y) => x.id.localeCompare(y.id));
+    const full = (b: Record<string, unknown>) => ({ ...b, schedules: byId(b.schedules), cost_options: byId(b.cost_options), languages: byId(b.languages), service_areas: byId(b.service_areas), contacts: byId(b.contacts) });
+    for (const s of before.contents as Array<{ id: string }>) {
+      const was = fullBefore.get(s.id)!;
+      expect(full((await request(t.app).get(`/api/oruk/services/${s.id}`).expect(200)).body)).toEqual(full(was));
+    }
   });
 
   it('reports out-of-date services and reminds their owners at most once a week', async () => {

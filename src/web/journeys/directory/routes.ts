@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { DAY_CODES, DAY_NAMES, ROW_PART_NAMES, rowLines, type RowPart } from '../../../directory/edit-rows.ts';
 import { formatDistance } from '../../../directory/postcode.ts';
 import { mayAdministerDirectory, mayEditService, mayRefer } from '../../../policy/directory.ts';
 import { requesterOf } from '../../../policy/policy-gate.ts';
@@ -13,6 +14,8 @@ import {
   csvFilesFrom,
   DISTANCES,
   EDIT_FIELDS,
+  editErrorFields,
+  editFieldOrder,
   editValuesFrom,
   REFER_FIELDS,
   referValuesFrom,
@@ -20,6 +23,15 @@ import {
   searchFormFrom,
   searchInputFrom,
 } from './validation.ts';
+
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Name', description: 'What it does', status: 'Is it running?', termIds: 'Kinds of help', minimumAge: 'Youngest age', maximumAge: 'Oldest age', eligibility: 'Who it is for',
+  fees: 'Cost (in a few words)', referralProcedure: 'How to get help or refer', takesReferrals: 'Referrals through Team Around', url: 'Website', email: 'Email', phone: 'Telephone',
+  locationName: 'Name of the place', address1: 'Address line 1', city: 'Town', postcode: 'Postcode',
+};
+const PART_HEADINGS: Record<RowPart, string> = {
+  contacts: 'Contacts for practitioners', schedules: 'Opening times', costs: 'Costs', languages: 'Languages', areas: 'Areas served', accessibility: 'Accessibility of the place', places: 'Other places',
+};
 
 export const DIRECTORY_UPLOAD_PATHS = [/^\/directory\/admin\/import$/, /^\/directory\/admin\/postcodes$/];
 
@@ -33,6 +45,7 @@ const fmt = {
   status: (s: string) => STATUS_WORDS[s] ?? s,
   ages: (min: number | null, max: number | null) =>
     min === null && max === null ? 'Any age' : min !== null && max !== null ? `Ages ${min} to ${max}` : min !== null ? `Age ${min} and over` : `Up to age ${max}`,
+  money: (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2)),
   days: (byday: string | null) => (byday ?? '').split(',').map((d) => DAYS[d.trim()] ?? d).join(', '),
 };
 
@@ -171,6 +184,7 @@ export function directoryRoutes(services: Services): Router {
   });
 
   async function renderEdit(req: Request, res: Response, serviceId: string | null, values: Record<string, unknown>, errors: object = {}, status = 200) {
+    for (const part of ROW_PART_NAMES) values[part] ??= [];
     const terms = await categories();
     const s = serviceId ? (await dir.serviceForEditor(req.principal!, serviceId)).service : null;
     const pending = serviceId ? (await dir.repository.edits({ serviceId, status: 'pending' }))[0] : undefined;
@@ -181,8 +195,31 @@ export function directoryRoutes(services: Services): Router {
       values,
       terms: terms.map((t) => ({ ...t, checked: ((values.termIds as string[]) ?? []).includes(t.value) })),
       statuses: Object.entries(STATUS_WORDS).map(([value, text]) => ({ value, text, selected: values.status === value })),
+      dayItems: (chosen: unknown) => DAY_CODES.map((d) => ({ value: d, text: DAY_NAMES[d], checked: Array.isArray(chosen) && chosen.includes(d) })),
       ...errors,
     });
+  }
+
+  /** A POST of the edit form: an add or remove button shows the form again; otherwise the change is sent. */
+  async function postEdit(req: Request, res: Response, serviceId: string | null) {
+    const { values, action } = editValuesFrom(req.body);
+    if (action) {
+      await renderEdit(req, res, serviceId, values);
+      return;
+    }
+    try {
+      if (serviceId) {
+        await dir.proposeEdit(req.principal!, serviceId, values, auditContext(req));
+        req.session.flash = '<strong>Change sent for approval.</strong> The published entry stays as it is until an administrator approves the change.';
+      } else {
+        await dir.proposeNew(req.principal!, values, auditContext(req));
+        req.session.flash = '<strong>Sent for approval.</strong> An administrator will check the new entry before it is published.';
+      }
+      res.redirect('/directory/manage');
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      await renderEdit(req, res, serviceId, values, formErrors(new ValidationError(editErrorFields(err.fields)), editFieldOrder(values)), 400);
+    }
   }
 
   router.get('/directory/manage/services/new', async (req: Request, res: Response) => {
@@ -190,15 +227,7 @@ export function directoryRoutes(services: Services): Router {
   });
 
   router.post('/directory/manage/services/new', async (req: Request, res: Response) => {
-    const values = editValuesFrom(req.body);
-    try {
-      await dir.proposeNew(req.principal!, values, auditContext(req));
-      req.session.flash = '<strong>Sent for approval.</strong> An administrator will check the new entry before it is published.';
-      res.redirect('/directory/manage');
-    } catch (err) {
-      if (!isValidationError(err)) throw err;
-      await renderEdit(req, res, null, values, formErrors(err, EDIT_FIELDS), 400);
-    }
+    await postEdit(req, res, null);
   });
 
   router.get('/directory/manage/services/:id', async (req: Request, res: Response) => {
@@ -209,15 +238,11 @@ export function directoryRoutes(services: Services): Router {
   });
 
   router.post('/directory/manage/services/:id', async (req: Request, res: Response) => {
-    const values = editValuesFrom(req.body);
-    try {
-      await dir.proposeEdit(req.principal!, String(req.params.id), values, auditContext(req));
-      req.session.flash = '<strong>Change sent for approval.</strong> The published entry stays as it is until an administrator approves the change.';
-      res.redirect('/directory/manage');
-    } catch (err) {
-      if (!isValidationError(err)) throw err;
-      await renderEdit(req, res, String(req.params.id), values, formErrors(err, EDIT_FIELDS), 400);
-    }
+    const s = await dir.repository.service(String(req.params.id));
+    if (!s) throw new NotFoundError('No such service');
+    // Refused (and audited) before anything else, adding or removing a row included.
+    await dir.assertMayEdit(req.principal!, s, auditContext(req));
+    await postEdit(req, res, s.id);
   });
 
   router.post('/directory/manage/services/:id/checked', async (req: Request, res: Response) => {
@@ -247,8 +272,18 @@ export function directoryRoutes(services: Services): Router {
     const current = e.servicePublished ? await dir.editValues(e.serviceId) : null;
     const terms = new Map((await categories()).map((t) => [t.value, t.text]));
     const label = (k: string, v: unknown) => (k === 'termIds' ? ((v as string[]) ?? []).map((t) => terms.get(t) ?? t).join(', ') : k === 'takesReferrals' ? (v ? 'Yes' : 'No') : v === undefined || v === null ? '' : String(v));
-    const rows = EDIT_FIELDS.map((k) => ({ field: k, now: current ? label(k, (current as Record<string, unknown>)[k]) : '', proposed: label(k, e.proposed[k]) }));
-    res.status(status).render('directory/decision.njk', { pageTitle: `Change to ${e.serviceName}`, e, rows, changed: rows.filter((r) => r.now !== r.proposed), ownChange: e.submittedBy === req.principal!.userId, ...errors });
+    const rows = EDIT_FIELDS.map((k) => ({ field: FIELD_LABELS[k] ?? k, now: current ? label(k, (current as Record<string, unknown>)[k]) : '', proposed: label(k, e.proposed[k]) }));
+    // The repeatable parts: each row as a line, published now and proposed (a part the change leaves out stays as it is).
+    const parts = ROW_PART_NAMES.map((k) => {
+      const now = current ? rowLines(k, (current as Record<string, unknown>)[k] as Array<Record<string, unknown>>) : [];
+      const given = e.proposed[k] !== undefined;
+      const proposed = given ? rowLines(k, e.proposed[k] as Array<Record<string, unknown>>) : now;
+      const added = proposed.filter((x) => !now.includes(x));
+      const removed = now.filter((x) => !proposed.includes(x));
+      return { key: k, heading: PART_HEADINGS[k], now, proposed, added, removed, given, changed: added.length + removed.length > 0 };
+    });
+    const changed = rows.filter((r) => r.now !== r.proposed);
+    res.status(status).render('directory/decision.njk', { pageTitle: `Change to ${e.serviceName}`, e, rows, changed, parts, changedParts: parts.filter((x) => x.changed), ownChange: e.submittedBy === req.principal!.userId, ...errors });
   }
 
   router.post('/directory/admin/edits/:id/approve', async (req: Request, res: Response) => {
