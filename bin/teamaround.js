@@ -23,19 +23,7 @@ process.exit(code);
  * database drivers (which take most of a command's start-up time).
  */
 async function linkFiles(args) {
-  const { runLinkCommand, isLinkInputError, LINK_USAGE } = await import('../src/cli/link-command.ts');
+  const { linkMain } = await import('../src/cli/link-command.ts');
   const { terminal } = await import('../src/cli/output.ts');
-  try {
-    return await runLinkCommand(args, terminal);
-  } catch (err) {
-    if (isLinkInputError(err)) {
-      terminal.err(err.message);
-      return 2;
-    }
-    if (err?.code?.startsWith('ERR_PARSE_ARGS')) {
-      terminal.err(`${err.message}\nUsage: npx teamaround ${LINK_USAGE}`);
-      return 2;
-    }
-    throw err;
-  }
+  return linkMain(args, terminal);
 }

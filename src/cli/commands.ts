@@ -8,7 +8,7 @@ import { ValidationError } from '../services/principal.ts';
 import { parseOrThrow, organisationSchema } from '../services/admin-service.ts';
 import { newId } from '../ids.ts';
 import type { Output } from './output.ts';
-import { LINK_USAGE, isLinkInputError, runLinkCommand } from './link-command.ts';
+import { LINK_USAGE, linkMain } from './link-command.ts';
 import { DIRECTORY_USAGE, DirectoryUsageError, runDirectoryCommand } from './directory-command.ts';
 
 export const CLI_ACTOR: Actor = { userId: null, label: 'cli', organisationId: null, roles: [] };
@@ -186,8 +186,8 @@ export const COMMANDS: Command[] = [
     name: 'link',
     usage: LINK_USAGE,
     description: 'Find the records about the same person in CSV files (no database): writes record_id,cluster_id for every record',
-    run: (_services, args, io) => runLinkCommand(args, io),
-    runOffline: (args, io) => runLinkCommand(args, io),
+    run: (_services, args, io) => linkMain(args, io),
+    runOffline: (args, io) => linkMain(args, io),
   },
   {
     name: 'import',
@@ -400,10 +400,6 @@ async function guarded(command: Command, run: () => Promise<number>, io: Output)
   try {
     return await run();
   } catch (err) {
-    if (isLinkInputError(err)) {
-      io.err(err.message);
-      return 2;
-    }
     if (err instanceof UsageError || err instanceof DirectoryUsageError) {
       io.err(err.message);
       return 2;

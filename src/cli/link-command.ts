@@ -135,6 +135,27 @@ export async function runLinkCommand(args: string[], io: Output): Promise<number
 }
 
 /** Whether an error is a problem with the command's input (reported as a message, exit code 2). */
-export function isLinkInputError(err: unknown): err is Error {
+function isLinkInputError(err: unknown): err is Error {
   return err instanceof LinkInputError || err instanceof MappingError || err instanceof CsvError;
+}
+
+/**
+ * `link` as a command: a problem with the input or the options is a message and exit code 2 (with
+ * the usage for a bad option); anything else is thrown. Used by the command table and by
+ * bin/teamaround.js, which runs `link` without loading the rest of the app.
+ */
+export async function linkMain(args: string[], io: Output): Promise<number> {
+  try {
+    return await runLinkCommand(args, io);
+  } catch (err) {
+    if (isLinkInputError(err)) {
+      io.err(err.message);
+      return 2;
+    }
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(err as Error).message}\nUsage: npx teamaround ${LINK_USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
 }

@@ -10,7 +10,7 @@
  */
 import { COMPARISONS, C_FIRST, C_SURNAME, NC, compareInto, isTwinPair } from './compare.ts';
 import type { Features } from './features.ts';
-import { Linker } from './link.ts';
+import { Linker, type Explanation, type FieldContribution } from './link.ts';
 import type { ModelParams } from './model.ts';
 import { recordSetOf, type RawRecord } from './records.ts';
 
@@ -114,25 +114,8 @@ export function termFrequencyAdjustment(model: AppModel, comparison: typeof C_FI
   return Math.log2(u / (count / total));
 }
 
-export interface FieldScore {
-  comparison: string;
-  level: string;
-  m: number;
-  u: number;
-  /** log2(m/u) plus the term-frequency adjustment; 0 when missing. */
-  weight: number;
-  termFrequencyAdjustment: number;
-}
-
-export interface PairScore {
-  /** log2 prior odds that the two are the same person. */
-  prior: number;
-  fields: FieldScore[];
-  weight: number;
-  probability: number;
-  twinGuard: boolean;
-  modelId: string | null;
-}
+/** The engine's explanation of a pair (prior, each field's level and contribution), naming the model used. */
+export type PairScore = Explanation & { modelId: string | null };
 
 /** Scores records `i` and `j` of prepared features with the model, field by field. */
 export function scoreWithModel(model: AppModel, f: Features, i: number, j: number): PairScore {
@@ -141,7 +124,7 @@ export function scoreWithModel(model: AppModel, f: Features, i: number, j: numbe
   const lb = model.params.lambda;
   const prior = Math.log2(lb / (1 - lb));
   let total = prior;
-  const fields: FieldScore[] = [];
+  const fields: FieldContribution[] = [];
   for (let c = 0; c < NC; c++) {
     const l = levels[c]!;
     const def = COMPARISONS[c]!;

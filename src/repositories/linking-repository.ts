@@ -2,7 +2,8 @@
  * Record linkage decisions (migration 0008): links from agency source records to people, and the
  * review queue of uncertain pairs. Links and decisions are kept; undoing a link marks it undone.
  */
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 
 export interface LinkSourceRecord {
@@ -124,7 +125,7 @@ const toReview = (r: ReviewDbRow): LinkReviewRow => ({
  * The involvements, contacts and events an organisation sent about one of its people records follow
  * that record: linked to the same person, or to nobody when its link is undone.
  */
-function attachDependents(db: Parameters<ReturnType<typeof sql>['execute']>[0], organisationId: string, personRecordId: string, subjectId: string | null) {
+function attachDependents(db: Transaction<Database>, organisationId: string, personRecordId: string, subjectId: string | null) {
   return sql`update source_record set subject_id = ${subjectId}
     where organisation_id = ${organisationId} and kind <> 'people' and person_record_id = ${personRecordId}
       and subject_id is distinct from ${subjectId}::uuid`.execute(db);
@@ -174,11 +175,18 @@ export class LinkingRepository {
     return rows[0] ? toSource(rows[0]) : undefined;
   }
 
-  /** Every pair already reviewed or waiting for this record (any status). */
-  async reviewsOf(organisationId: string, kind: string, sourceRecordId: string): Promise<LinkReviewRow[]> {
+  /** Every pair already reviewed or waiting for each of these records (any status), by record id. */
+  async reviewsOf(organisationId: string, kind: string, sourceRecordIds: readonly string[]): Promise<Map<string, LinkReviewRow[]>> {
+    const out = new Map<string, LinkReviewRow[]>();
+    if (sourceRecordIds.length === 0) return out;
     const { rows } = await sql<ReviewDbRow>`select * from link_review
-      where organisation_id = ${organisationId} and kind = ${kind} and source_record_id = ${sourceRecordId}`.execute(this.#h.db);
-    return rows.map(toReview);
+      where organisation_id = ${organisationId} and kind = ${kind} and source_record_id = any(${sourceRecordIds}::text[])`.execute(this.#h.db);
+    for (const r of rows.map(toReview)) {
+      const list = out.get(r.sourceRecordId);
+      if (list) list.push(r);
+      else out.set(r.sourceRecordId, [r]);
+    }
+    return out;
   }
 
   async findReview(id: string): Promise<LinkReviewRow | undefined> {

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Actor, AuditContext, AuditService } from '../audit/audit-service.ts';
 import { OPERATOR_ACTOR } from '../feeds/feed-service.ts';
 import { newId } from '../ids.ts';
-import { scoreWithModel, startingModel, trainAppModel, type AppModel, type FieldScore, type PairScore, type TrainingSummary } from '../linkage/app-model.ts';
+import { scoreWithModel, startingModel, trainAppModel, type AppModel, type PairScore, type TrainingSummary } from '../linkage/app-model.ts';
 import { prepareFeatures } from '../linkage/features.ts';
 import { blankRecord, recordSetOf, type RawRecord } from '../linkage/records.ts';
 import { CASE_CATEGORIES, mayReviewLinks, mayTrainLinkageModel, type DataCategory, type Decision, type FeedRequester } from '../policy/access-policy.ts';
@@ -26,10 +26,6 @@ import { parse, type PersonService } from './person-service.ts';
 import { actorOf, ForbiddenError, NotFoundError, ValidationError, type Principal } from './principal.ts';
 
 export type LinkCaller = Principal | 'operator';
-
-export type FieldContribution = FieldScore;
-/** Why the system thinks a record and a person match: the prior, each field's level and contribution, the model used. */
-export type PairExplanation = PairScore;
 
 export interface LinkRunResult {
   considered: number;
@@ -78,7 +74,7 @@ function candidateRaw(c: SearchCandidate, id: string): RawRecord {
 }
 
 /** Scores one source record against its candidates with the model (trained, or the starting values). */
-export function scorePairs(source: LinkSourceRecord, candidates: readonly SearchCandidate[], model: AppModel = startingModel()): Array<{ candidate: SearchCandidate; explanation: PairExplanation }> {
+export function scorePairs(source: LinkSourceRecord, candidates: readonly SearchCandidate[], model: AppModel = startingModel()): Array<{ candidate: SearchCandidate; explanation: PairScore }> {
   if (candidates.length === 0) return [];
   const set = recordSetOf([...candidates.map((c, k) => candidateRaw(c, `c${k}`)), sourceRaw(source, 's')]);
   const f = prepareFeatures(set);
@@ -223,9 +219,11 @@ export class LinkingService {
     const actor = this.#allow(caller, organisationId);
     const records = await this.#links.unlinkedPeopleRecords(organisationId, options.runId);
     const model = await this.model();
+    // Every earlier decision about these records in one query (a rejected pair is never proposed again).
+    const reviewed = await this.#links.reviewsOf(organisationId, 'people', records.map((r) => r.sourceRecordId));
     const result: LinkRunResult = { considered: records.length, linked: [], queued: [], left: [], created: [], notCreated: [] };
     for (const r of records) {
-      const earlier = await this.#links.reviewsOf(r.organisationId, r.kind, r.sourceRecordId);
+      const earlier = reviewed.get(r.sourceRecordId) ?? [];
       const decided = new Map(earlier.map((x) => [x.subjectId, x]));
       const scored = scorePairs(r, await this.#candidates(r), model)
         .filter((x) => decided.get(x.candidate.subjectId)?.status !== 'rejected')
