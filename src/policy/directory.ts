@@ -57,8 +57,3 @@ export function maySeeReferral(r: Requester, referral: { fromOrganisationId: str
   if (r.organisationId === referral.fromOrganisationId) return { allow: true, reason: 'staff of the referring organisation' };
   return { allow: false, reason: 'Only the referring organisation and the provider see a referral' };
 }
-
-/** The practitioner's view (eligibility, referral procedure, contacts for professionals): anyone signed in. */
-export function maySeePractitionerView(r: Requester | undefined): boolean {
-  return Boolean(r);
-}

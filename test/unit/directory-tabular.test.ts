@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyDirectoryData, SERVICE_STATUSES, type DirService } from '../../src/directory/model.ts';
-import { exportTables, planImport } from '../../src/directory/tabular.ts';
+import { exportTables, planImport, TABLES } from '../../src/directory/tabular.ts';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
@@ -131,5 +131,9 @@ describe('ORUK tabular import: every bad row named by file, row and column; good
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('writes one file per table, named and ordered as TABLES lists them (the export page lists them from TABLES)', () => {
+    expect([...exportTables(emptyDirectoryData()).keys()]).toEqual(TABLES.map((t) => t.files[0]));
   });
 });

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { DAY_CODES, DAY_NAMES, ROW_PART_NAMES, rowLines, type RowPart } from '../../../directory/edit-rows.ts';
 import { formatDistance } from '../../../directory/postcode.ts';
+import { TABLES } from '../../../directory/tabular.ts';
 import { mayAdministerDirectory, mayEditService, mayRefer } from '../../../policy/directory.ts';
 import { requesterOf } from '../../../policy/policy-gate.ts';
 import type { Services } from '../../../services/index.ts';
@@ -32,6 +33,9 @@ const FIELD_LABELS: Record<string, string> = {
 const PART_HEADINGS: Record<RowPart, string> = {
   contacts: 'Contacts for practitioners', schedules: 'Opening times', costs: 'Costs', languages: 'Languages', areas: 'Areas served', accessibility: 'Accessibility of the place', places: 'Other places',
 };
+
+/** The export's files (what `exportTables` writes, in its order): listed without reading the directory. */
+const EXPORT_FILES: readonly string[] = TABLES.map((t) => t.files[0]!);
 
 export const DIRECTORY_UPLOAD_PATHS = [/^\/directory\/admin\/import$/, /^\/directory\/admin\/postcodes$/];
 
@@ -116,14 +120,14 @@ export function directoryRoutes(services: Services): Router {
 
   /** The published directory in the ORUK tabular form, one CSV per table. */
   router.get('/directory/export/:file', async (req: Request, res: Response) => {
-    const files = await dir.exportTables({ contacts: isAdmin(req.principal) ? 'full' : 'public' });
-    const text = files.get(String(req.params.file));
-    if (!text) throw new NotFoundError('No such file: the export has ' + [...files.keys()].join(', '));
-    res.type('text/csv').attachment(String(req.params.file)).send(text);
+    const name = String(req.params.file);
+    if (!EXPORT_FILES.includes(name)) throw new NotFoundError('No such file: the export has ' + EXPORT_FILES.join(', '));
+    const text = (await dir.exportTables({ contacts: isAdmin(req.principal) ? 'full' : 'public' })).get(name)!;
+    res.type('text/csv').attachment(name).send(text);
   });
 
   router.get('/directory/export', async (req: Request, res: Response) => {
-    res.render('directory/export.njk', { pageTitle: 'Download the directory', files: [...(await dir.exportTables({ contacts: 'public' })).keys()], full: isAdmin(req.principal) });
+    res.render('directory/export.njk', { pageTitle: 'Download the directory', files: EXPORT_FILES, full: isAdmin(req.principal) });
   });
 
   // ---------- practitioners: refer ----------
