@@ -1,25 +1,9 @@
 /** The family tree's input from the summary's members and their relationships (drawn by src/web/family-tree.ts). */
 import type { FamilyRelation } from './assemble.ts';
 import type { FamilyMember } from './types.ts';
+import type { TreePerson, TreeRelation, TreeRelationType } from '../web/family-tree.ts';
 
-export type TreeSex = 'female' | 'male' | 'unknown' | 'other';
-export interface SummaryTreePerson {
-  id: string;
-  name: string;
-  sex: TreeSex;
-  born?: string;
-  deceased?: boolean;
-  unborn?: boolean;
-  shielded?: boolean;
-  isSubject?: boolean;
-}
-export interface SummaryTreeRelation {
-  from: string;
-  to: string;
-  type: 'parent' | 'step_parent' | 'parental_responsibility' | 'carer' | 'sibling' | 'half_sibling' | 'partner' | 'household_member' | 'unborn_child_of';
-}
-
-const FORWARD: Record<string, SummaryTreeRelation['type']> = {
+const FORWARD: Record<string, TreeRelationType> = {
   parent: 'parent',
   step_parent: 'step_parent',
   parental_responsibility: 'parental_responsibility',
@@ -30,7 +14,7 @@ const FORWARD: Record<string, SummaryTreeRelation['type']> = {
   partner: 'partner',
   household_member: 'household_member',
 };
-const BACKWARD: Record<string, SummaryTreeRelation['type']> = {
+const BACKWARD: Record<string, TreeRelationType> = {
   child: 'parent',
   step_child: 'step_parent',
   parental_responsibility_for: 'parental_responsibility',
@@ -38,7 +22,16 @@ const BACKWARD: Record<string, SummaryTreeRelation['type']> = {
   unborn_child_of: 'unborn_child_of',
 };
 
-export const treeSex = (s: string): TreeSex => (s === 'female' || s === 'male' ? s : s === 'not_specified' ? 'other' : 'unknown');
+/** A stored relationship as the family tree draws it: parent-like links always run parent to child (used by the person page too). */
+export function treeRelation(subjectId: string, relatedId: string, type: string): TreeRelation | undefined {
+  const f = FORWARD[type];
+  if (f) return { from: subjectId, to: relatedId, type: f };
+  const b = BACKWARD[type];
+  if (b) return { from: relatedId, to: subjectId, type: b };
+  return undefined;
+}
+
+export const treeSex = (s: string | null | undefined): TreePerson['sex'] => (s === 'female' || s === 'male' ? s : s === 'not_specified' ? 'other' : 'unknown');
 
 /**
  * People and relations for the tree: each relationship is stored from both sides, so each pair is
@@ -50,16 +43,14 @@ export function familyTreeInput(
   relations: readonly FamilyRelation[],
   households: ReadonlyArray<{ subjectId: string; householdId: string }>,
   born: (m: FamilyMember) => string | undefined,
-): { people: SummaryTreePerson[]; relations: SummaryTreeRelation[] } {
+): { people: TreePerson[]; relations: TreeRelation[] } {
   const ids = new Set(members.map((m) => m.subjectId));
-  const out = new Map<string, SummaryTreeRelation>();
+  const out = new Map<string, TreeRelation>();
   const pairKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
   const linked = new Set<string>();
   for (const r of relations) {
     if (r.ended || !ids.has(r.subjectId) || !ids.has(r.relatedSubjectId)) continue;
-    const f = FORWARD[r.type];
-    const b = BACKWARD[r.type];
-    const rel: SummaryTreeRelation | undefined = f ? { from: r.subjectId, to: r.relatedSubjectId, type: f } : b ? { from: r.relatedSubjectId, to: r.subjectId, type: b } : undefined;
+    const rel = treeRelation(r.subjectId, r.relatedSubjectId, r.type);
     if (!rel) continue;
     const key = `${pairKey(rel.from, rel.to)} ${rel.type}`;
     if (!out.has(key)) out.set(key, rel);
@@ -78,7 +69,7 @@ export function familyTreeInput(
     }
   }
   const people = members.map((m) => {
-    const p: SummaryTreePerson = { id: m.subjectId, name: m.name, sex: treeSex(m.sex), deceased: m.deceased, unborn: m.dobPrecision === 'expected', shielded: m.shielded, isSubject: m.isFocus };
+    const p: TreePerson = { id: m.subjectId, name: m.name, sex: treeSex(m.sex), deceased: m.deceased, unborn: m.dobPrecision === 'expected', shielded: m.shielded, isSubject: m.isFocus };
     const b = born(m);
     if (b !== undefined) p.born = b;
     return p;

@@ -20,7 +20,8 @@ import {
   type PersonView,
 } from '../../../services/person-service.ts';
 import { hasRole, ValidationError, type Principal } from '../../../services/principal.ts';
-import { renderFamilyTree, type TreePerson, type TreeRelation, type TreeRelationType } from '../../family-tree.ts';
+import { treeRelation, treeSex } from '../../../family-summary/tree.ts';
+import { renderFamilyTree, type TreePerson, type TreeRelation } from '../../family-tree.ts';
 import { field, formErrors, isValidationError, type FormErrors } from '../../forms.ts';
 import { auditContext } from '../../request-context.ts';
 import { requireSignedIn } from '../../setup/authentication.ts';
@@ -134,33 +135,6 @@ function currentName(identity: PersonView['identity']): string {
   const n = identity?.names.find((x) => x.kind === 'current') ?? identity?.names[0];
   return n ? `${n.givenNames} ${n.familyName}` : 'This person';
 }
-
-/** Relationship types as the family tree draws them: parent-like links always run parent to child. */
-function treeRelation(subjectId: string, relatedId: string, type: string): TreeRelation | undefined {
-  const forward: Record<string, TreeRelationType> = {
-    parent: 'parent',
-    step_parent: 'step_parent',
-    parental_responsibility: 'parental_responsibility',
-    carer: 'carer',
-    expecting: 'unborn_child_of',
-    sibling: 'sibling',
-    half_sibling: 'half_sibling',
-    partner: 'partner',
-    household_member: 'household_member',
-  };
-  const backward: Record<string, TreeRelationType> = {
-    child: 'parent',
-    step_child: 'step_parent',
-    parental_responsibility_for: 'parental_responsibility',
-    cared_for: 'carer',
-    unborn_child_of: 'unborn_child_of',
-  };
-  if (forward[type]) return { from: subjectId, to: relatedId, type: forward[type] };
-  if (backward[type]) return { from: relatedId, to: subjectId, type: backward[type] };
-  return undefined;
-}
-
-const treeSex = (s: string | null | undefined): TreePerson['sex'] => (s === 'female' || s === 'male' ? s : s === 'not_specified' ? 'other' : 'unknown');
 
 function familyTree(view: PersonView, name: string) {
   if (!view.identity) return undefined;
