@@ -331,26 +331,28 @@ export class EarlyHelpService {
       patch = { assessmentConsent: v.assessmentConsent ?? null, consentGivenBy: v.givenBy ?? null, consentGivenByName: v.givenByName ?? null, shareConsent: v.shareConsent ?? null };
       // Consent to the assessment itself is a consent record too (given or refused: both are decisions
       // kept on the person's consent history), for early help by the assessing organisation only.
-      const assessmentChanged = v.assessmentConsent && (v.assessmentConsent !== a.assessmentConsent || !a.assessmentConsentId || v.givenBy !== a.consentGivenBy || (v.givenByName ?? null) !== a.consentGivenByName);
-      if (v.assessmentConsent && assessmentChanged) {
-        const recorded = await this.#consents.record(
+      const record = (decision: NonNullable<typeof v.shareConsent>, recipientOrganisationIds: string[], categories: DataCategory[], notes: string) =>
+        this.#consents.record(
           p,
           subjectId,
           {
-            decision: v.assessmentConsent,
+            decision,
             givenBy: v.givenBy,
             givenByName: v.givenByName,
             capacityAssessment: v.capacityAssessment,
             capacityOutcome: v.capacityOutcome,
             capacityReasoning: v.capacityReasoning,
             purposes: ['early_help'],
-            recipientOrganisationIds: [p.organisationId],
-            categories: ['identity', 'family', 'involvements'],
+            recipientOrganisationIds,
+            categories,
             method: 'verbal',
-            notes: `Consent to the early help assessment (version ${a.version}) by the assessing organisation`,
+            notes,
           },
           ctx,
         );
+      const assessmentChanged = v.assessmentConsent && (v.assessmentConsent !== a.assessmentConsent || !a.assessmentConsentId || v.givenBy !== a.consentGivenBy || (v.givenByName ?? null) !== a.consentGivenByName);
+      if (v.assessmentConsent && assessmentChanged) {
+        const recorded = await record(v.assessmentConsent, [p.organisationId], ['identity', 'family', 'involvements'], `Consent to the early help assessment (version ${a.version}) by the assessing organisation`);
         patch.assessmentConsentId = recorded.id;
       } else if (!v.assessmentConsent) {
         patch.assessmentConsentId = null;
@@ -358,24 +360,7 @@ export class EarlyHelpService {
       const changed = v.shareConsent && (v.shareConsent !== a.shareConsent || !a.sharingConsentId || v.givenBy !== a.consentGivenBy || (v.givenByName ?? null) !== a.consentGivenByName);
       if (v.shareConsent && changed) {
         const team = [...new Set([p.organisationId, ...facts.involvements.filter((i) => i.active).map((i) => i.organisationId)])];
-        const recorded = await this.#consents.record(
-          p,
-          subjectId,
-          {
-            decision: v.shareConsent,
-            givenBy: v.givenBy,
-            givenByName: v.givenByName,
-            capacityAssessment: v.capacityAssessment,
-            capacityOutcome: v.capacityOutcome,
-            capacityReasoning: v.capacityReasoning,
-            purposes: ['early_help'],
-            recipientOrganisationIds: team,
-            categories: ['identity', 'whereabouts', 'family', 'involvements'],
-            method: 'verbal',
-            notes: `Consent to share the early help assessment (version ${a.version}) with the team around the family`,
-          },
-          ctx,
-        );
+        const recorded = await record(v.shareConsent, team, ['identity', 'whereabouts', 'family', 'involvements'], `Consent to share the early help assessment (version ${a.version}) with the team around the family`);
         patch.sharingConsentId = recorded.id;
       } else if (!v.shareConsent) {
         patch.sharingConsentId = null;

@@ -1,5 +1,6 @@
 import { indicatorTrend } from '../../../early-help/meetings.ts';
 import type { Indicator } from '../../../repositories/early-help-repository.ts';
+import { escapeHtml as escape } from '../../forms.ts';
 import { formatDate } from '../people/format.ts';
 
 export interface IndicatorChart {
@@ -14,7 +15,6 @@ export interface IndicatorChart {
   direction: 'better' | 'worse' | 'same' | null;
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 /**
