@@ -26,7 +26,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cleanUpOnExit, gitState, listen, loadAverage1m, machine as describeMachine, median, percentiles, round3, runSuite, wholeNumber, writeResults } from './support/run.ts';
+import { cleanUpOnExit, keptDatabase, gitState, listen, loadAverage1m, machine as describeMachine, median, percentiles, round3, runSuite, wholeNumber, writeResults } from './support/run.ts';
 
 const SETTING = 'bench_directory';
 
@@ -125,27 +125,10 @@ async function main(): Promise<void> {
   const { createApp } = await import('../src/web/app.ts');
   const { emptyDirectoryData } = await import('../src/directory/model.ts');
   const { newId } = await import('../src/ids.ts');
-  const pg = (await import('pg')).default;
   const cleanUp = cleanUpOnExit(' (the benchmark database is kept)');
 
   try {
-    const admin = async (sql: string) => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        return (await c.query(sql)).rows as Array<Record<string, unknown>>;
-      } finally {
-        await c.end();
-      }
-    };
-    const url = new URL(adminUrl);
-    url.pathname = `/${opts.database}`;
-    const exists = async () => (await admin(`select 1 from pg_database where datname = '${opts.database}'`)).length > 0;
-    if (opts.fresh && (await exists())) {
-      console.log(`--fresh: dropping ${opts.database}`);
-      await admin(`drop database ${opts.database} with (force)`);
-    }
-    if (!(await exists())) await admin(`create database ${opts.database}`);
+    const kept = await keptDatabase(adminUrl, opts.database, opts.fresh);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-bench-directory-'));
     cleanUp.add(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
@@ -154,7 +137,7 @@ async function main(): Promise<void> {
       APP_SECRET: crypto.randomBytes(36).toString('base64url'),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: kept.url,
     });
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     cleanUp.add(() => database.close());
@@ -169,8 +152,7 @@ async function main(): Promise<void> {
       if (setting || (await services.demo.isLoaded())) {
         console.log(`${opts.database} holds a different directory: recreating it (or use --database)`);
         await database.close();
-        await admin(`drop database ${opts.database} with (force)`);
-        await admin(`create database ${opts.database}`);
+        await kept.recreate();
         throw new Error('The database was recreated: run the benchmark again to fill it');
       }
       const started = Date.now();

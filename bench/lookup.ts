@@ -30,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { assertClean, cpuPerRequest, runLoad, runMeasuredLoad, type LoadJob, type LoadTarget, type MeasuredLoadResult } from './support/load.ts';
 import {
   cleanUpOnExit,
+  keptDatabase,
   gitState,
   listen,
   loadAverage1m,
@@ -146,30 +147,12 @@ async function main(): Promise<void> {
   const { synthesise, SYNTH_SETTING } = await import('../src/synth/synthesise.ts');
   const { NICKNAMES, typo } = await import('../src/synth/names.ts');
   const { Rng } = await import('../src/synth/random.ts');
-  const pg = (await import('pg')).default;
 
   const cleanUp = cleanUpOnExit(' (the benchmark database is kept)');
 
   try {
     // ---- the database: kept between runs, reused when it matches
-    const admin = async (sql: string) => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        return (await c.query(sql)).rows as Array<Record<string, unknown>>;
-      } finally {
-        await c.end();
-      }
-    };
-    const url = new URL(adminUrl);
-    url.pathname = `/${opts.database}`;
-    const databaseUrl = url.toString();
-    const exists = async () => (await admin(`select 1 from pg_database where datname = '${opts.database}'`)).length > 0;
-    if (opts.fresh && (await exists())) {
-      console.log(`--fresh: dropping ${opts.database}`);
-      await admin(`drop database ${opts.database} with (force)`);
-    }
-    if (!(await exists())) await admin(`create database ${opts.database}`);
+    const kept = await keptDatabase(adminUrl, opts.database, opts.fresh);
 
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-bench-lookup-'));
     cleanUp.add(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -181,7 +164,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'silent',
       // Passed through so that a run can measure without the token cache (API_TOKEN_CACHE_SECONDS=0).
       ...(process.env.API_TOKEN_CACHE_SECONDS ? { API_TOKEN_CACHE_SECONDS: process.env.API_TOKEN_CACHE_SECONDS } : {}),
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: kept.url,
     });
     let database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     cleanUp.add(() => database.close());
@@ -200,8 +183,7 @@ async function main(): Promise<void> {
         console.log(`${opts.database} holds ${setting ? `a different synthetic partnership (${setting.people} people, seed ${setting.seed}, ${setting.status})` : 'other data'}: recreating it`);
         await services.audit.flush();
         await database.close();
-        await admin(`drop database ${opts.database} with (force)`);
-        await admin(`create database ${opts.database}`);
+        await kept.recreate();
         database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
         await migrate(database);
         services = createServices(config, database);

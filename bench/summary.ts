@@ -24,7 +24,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cleanUpOnExit, gitState, listen, loadAverage1m, machine as describeMachine, percentiles, postgresCpuMs, processCpuMs, runSuite, wholeNumber, writeResults } from './support/run.ts';
+import { cleanUpOnExit, keptDatabase, gitState, listen, loadAverage1m, machine as describeMachine, percentiles, postgresCpuMs, processCpuMs, runSuite, wholeNumber, writeResults } from './support/run.ts';
 
 const REASON = 'benchmark: family on the locality hub agenda';
 const FAMILY_SETTING = 'bench_summary_family';
@@ -114,24 +114,10 @@ async function main(): Promise<void> {
   const { nhsCheckDigit } = await import('../src/people/identifiers.ts');
   const { newId } = await import('../src/ids.ts');
   const { Rng } = await import('../src/synth/random.ts');
-  const pg = (await import('pg')).default;
   const cleanUp = cleanUpOnExit(' (the benchmark database is kept)');
 
   try {
-    const admin = async (sql: string) => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        return (await c.query(sql)).rows as Array<Record<string, unknown>>;
-      } finally {
-        await c.end();
-      }
-    };
-    const url = new URL(adminUrl);
-    url.pathname = `/${opts.database}`;
-    const exists = async () => (await admin(`select 1 from pg_database where datname = '${opts.database}'`)).length > 0;
-    if (opts.fresh && (await exists())) await admin(`drop database ${opts.database} with (force)`);
-    if (!(await exists())) await admin(`create database ${opts.database}`);
+    const kept = await keptDatabase(adminUrl, opts.database, opts.fresh);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ta-bench-summary-'));
     cleanUp.add(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
@@ -140,7 +126,7 @@ async function main(): Promise<void> {
       APP_SECRET: crypto.randomBytes(36).toString('base64url'),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: kept.url,
     });
     let database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     cleanUp.add(() => database.close());
@@ -157,8 +143,7 @@ async function main(): Promise<void> {
       if (any) {
         await services.audit.flush();
         await database.close();
-        await admin(`drop database ${opts.database} with (force)`);
-        await admin(`create database ${opts.database}`);
+        await kept.recreate();
         database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
         await migrate(database);
         services = createServices(config, database);

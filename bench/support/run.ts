@@ -129,6 +129,38 @@ export async function listen(handler: http.RequestListener, cleanUp: { add(fn: (
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/**
+ * The suite's own database on the PostgreSQL server at adminUrl, kept between runs (dropped first when
+ * `fresh`): its URL, and `recreate()` to empty it when it holds data of another setting.
+ */
+export async function keptDatabase(adminUrl: string, name: string, fresh: boolean): Promise<{ url: string; recreate(): Promise<void> }> {
+  const pg = (await import('pg')).default;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      return (await c.query(sql)).rows as Array<Record<string, unknown>>;
+    } finally {
+      await c.end();
+    }
+  };
+  const exists = async () => (await admin(`select 1 from pg_database where datname = '${name}'`)).length > 0;
+  if (fresh && (await exists())) {
+    console.log(`--fresh: dropping ${name}`);
+    await admin(`drop database ${name} with (force)`);
+  }
+  if (!(await exists())) await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    recreate: async () => {
+      await admin(`drop database ${name} with (force)`);
+      await admin(`create database ${name}`);
+    },
+  };
+}
+
 /** Writes the raw report to bench/results/<suite>-<timestamp>.json and returns its path from the repository root. */
 export function writeResults(suite: string, date: Date, report: unknown): string {
   fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
