@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EARLY_HELP_OVERDUE_ACTIONS } from '../../src/jobs/early-help-overdue-actions.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp, waitFor } from '../support/app.ts';
 import { describeDatabase } from '../support/database.ts';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The overdue early help actions job on pg-boss, over the demo's open plan (one action overdue). */
 describe(`early help overdue actions job (${describeDatabase()})`, () => {

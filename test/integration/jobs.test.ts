@@ -4,7 +4,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { ACCESS_REVIEW_REMINDER } from '../../src/jobs/access-review-reminder.ts';
 import { JobPayloadError, type JobContext } from '../../src/jobs/job-service.ts';
 import type { Principal } from '../../src/services/principal.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp, waitFor } from '../support/app.ts';
 import { describeDatabase } from '../support/database.ts';
 
 /**
@@ -12,16 +12,6 @@ import { describeDatabase } from '../support/database.ts';
  * checks, retries ending in a failed job with its error, singleton keys, schedules, the access
  * review reminder, and a graceful stop. The service is started here only: createTestApp does not start it.
  */
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe(`background jobs (${describeDatabase()})`, () => {
   let t: TestApp;

@@ -78,3 +78,14 @@ export async function signIn(t: TestApp, email: string, password = DEMO_PASSWORD
   if (done.status !== 302) throw new Error(`Sign-in failed for ${email}: ${done.status}`);
   return agent;
 }
+
+/** Polls `probe` every 100 ms until it returns a truthy value (e.g. a background job's effect), or fails naming `what`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
