@@ -3,6 +3,7 @@
  * category, rating, timeliness, outcome and re-referral, and the quality of referrals by agency.
  * Every count is a table row; the charts are drawn from the same rows.
  */
+import { csvCell as feedCsvCell } from '../feeds/feed-service.ts';
 import { clockOf, type Rating, type Timescale } from './timescale.ts';
 
 export interface DashboardContact {
@@ -131,11 +132,9 @@ export function researchByAgency(research: readonly DashboardResearch[]): Resear
   return [...rows.values()].sort((a, b) => b.declined - a.declined || b.asked - a.asked || a.agency.localeCompare(b.agency));
 }
 
-/** One CSV cell, quoted when needed; a leading =, +, -, @, tab or CR is neutralised so a spreadsheet never runs it. */
+/** One CSV cell (dates as ISO, null as empty), made formula-safe and quoted by the feeds' csvCell. */
 export function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return feedCsvCell(v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v));
 }
 
 export const CSV_HEADER = [

@@ -3,7 +3,9 @@
  * research requests to agencies and their answers, threshold decisions, feedback and the hub's
  * timescales. The only code that builds SQL for them.
  */
+import type { Selectable } from 'kysely';
 import type { DatabaseHandle } from '../db/database.ts';
+import type { FrontDoorContactTable } from '../db/schema.ts';
 import { DEFAULT_TIMESCALES, RATINGS, type Rating, type Timescale } from '../front-door/timescale.ts';
 import type { LegalBasisInfo } from '../sharing/rules.ts';
 
@@ -193,40 +195,7 @@ export class DuplicateExternalReferenceError extends Error {
   }
 }
 
-type ContactDb = {
-  organisation_id: string;
-  id: string;
-  reference: string;
-  source: string;
-  received_at: Date;
-  recorded_by: string | null;
-  referrer_user_id: string | null;
-  referrer_name: string;
-  referrer_role: string | null;
-  referrer_organisation_id: string | null;
-  referrer_organisation: string | null;
-  referrer_email: string | null;
-  referrer_phone: string | null;
-  external_reference: string | null;
-  summary: string;
-  family_knows: string;
-  family_view: string | null;
-  referrer_urgency: string;
-  status: string;
-  rating: string | null;
-  rating_reason: string | null;
-  rated_by: string | null;
-  rated_at: Date | null;
-  due_at: Date | null;
-  warned_at: Date | null;
-  breach_reported_at: Date | null;
-  decided_at: Date | null;
-  re_referral: boolean;
-  previous_contact_id: string | null;
-  previous_outcome: string | null;
-  previous_decided_at: Date | null;
-  legal_bases: string[] | null;
-};
+type ContactDb = Selectable<FrontDoorContactTable>;
 
 const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
 
@@ -398,7 +367,7 @@ export class FrontDoorRepository {
   async findContact(organisationId: string, id: string): Promise<ContactRow | null> {
     const row = await this.#h.db.selectFrom('front_door_contact').selectAll().where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst();
     if (!row) return null;
-    const [full] = await this.#complete([row as unknown as ContactDb]);
+    const [full] = await this.#complete([row]);
     return full ?? null;
   }
 
@@ -409,7 +378,7 @@ export class FrontDoorRepository {
     if (filter.from) q = q.where('received_at', '>=', filter.from);
     if (filter.to) q = q.where('received_at', '<', filter.to);
     const rows = await q.orderBy('received_at').execute();
-    return this.#complete(rows as unknown as ContactDb[]);
+    return this.#complete(rows);
   }
 
   async #complete(rows: ContactDb[]): Promise<ContactRow[]> {

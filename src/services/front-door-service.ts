@@ -16,7 +16,6 @@ import { DECLINE_CONSIDERATIONS, declineProblems, enquiryBasisProblem, suggested
 import { clockOf, DEFAULT_TIMESCALES, describeClock, dueAt, RATINGS, timescaleProblems, type Clock, type Rating, type Timescale } from '../front-door/timescale.ts';
 import { csvRows, FeedFormatError } from '../feeds/parse.ts';
 import { newId } from '../ids.ts';
-import { validatePostcode } from '../people/identifiers.ts';
 import { DATA_CATEGORIES, type DataCategory, type OrganisationRecordDecision } from '../policy/access-policy.ts';
 import {
   HUB_ORGANISATION_TYPES,
@@ -41,7 +40,7 @@ import {
   type ResearchRequestRow,
 } from '../repositories/front-door-repository.ts';
 import type { OrganisationRepository } from '../repositories/organisation-repository.ts';
-import { isoDate, type PersonService, type SearchResult } from './person-service.ts';
+import { isoDate, optionalPostcode, type PersonService, type SearchResult } from './person-service.ts';
 import { actorOf, ForbiddenError, NotFoundError, ValidationError, type Principal } from './principal.ts';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -52,21 +51,6 @@ const text = (label: string, max: number, min = 1) =>
     .min(min, min > 1 ? `Enter ${label}, in at least ${min} characters` : `Enter ${label}`)
     .max(max, `${label[0]!.toUpperCase()}${label.slice(1)} must be ${max} characters or fewer`);
 const optionalText = (label: string, max: number) => z.preprocess(blank, text(label, max).optional());
-const postcode = z.preprocess(
-  blank,
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return undefined;
-      const r = validatePostcode(v);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.message });
-        return z.NEVER;
-      }
-      return r.value;
-    }),
-);
 
 export const FAMILY_KNOWS = ['agreed', 'told_not_agreed', 'not_told', 'not_known'] as const;
 export const FAMILY_KNOWS_LABELS: Record<(typeof FAMILY_KNOWS)[number], string> = {
@@ -91,7 +75,7 @@ export const personEntrySchema = z.object({
   givenNames: text('their first name', 100),
   familyName: text('their last name', 100),
   dateOfBirth: z.preprocess(blank, isoDate('the date of birth').optional()),
-  postcode,
+  postcode: optionalPostcode,
   relationship: optionalText('how they are related to the child', 200),
 });
 
@@ -959,13 +943,7 @@ export class FrontDoorService {
    * optionally naming one of its linked records, and marked when it must not be disclosed to the family.
    */
   async respond(p: Principal, subjectId: string, id: string, input: unknown, ctx: AuditContext): Promise<void> {
-    const r = await this.#repo.findResearch(subjectId, id);
-    if (!r) throw new NotFoundError('No such research request');
-    const d = mayRespondToResearch(requesterOf(p), r);
-    if (!d.allow) {
-      await this.#audit.record({ actor: actorOf(p), action: 'front-door.research.respond', outcome: 'denied', subjectType: 'person', subjectId, reason: d.reason, details: { request: id, legalBases: r.legalBases }, context: ctx });
-      throw new ForbiddenError(d.reason);
-    }
+    const { r, reason } = await this.#researchToAnswer(p, subjectId, id, 'front-door.research.respond', ctx);
     const v = parseInput(respondSchema, input);
     const linked = await this.#repo.linkedRecords(p.organisationId, subjectId);
     const items = v.items.map((item, position) => {
@@ -1010,7 +988,7 @@ export class FrontDoorService {
       subjectType: 'person',
       subjectId,
       purpose: 'answer a MASH research request',
-      reason: d.reason,
+      reason,
       details: {
         request: id,
         hub: r.organisationId,
@@ -1032,13 +1010,7 @@ export class FrontDoorService {
    * contact and the decision page, and it is audited on the person as a decision not to share.
    */
   async decline(p: Principal, subjectId: string, id: string, input: unknown, ctx: AuditContext): Promise<void> {
-    const r = await this.#repo.findResearch(subjectId, id);
-    if (!r) throw new NotFoundError('No such research request');
-    const d = mayRespondToResearch(requesterOf(p), r);
-    if (!d.allow) {
-      await this.#audit.record({ actor: actorOf(p), action: 'front-door.research.decline', outcome: 'denied', subjectType: 'person', subjectId, reason: d.reason, details: { request: id, legalBases: r.legalBases }, context: ctx });
-      throw new ForbiddenError(d.reason);
-    }
+    const { r } = await this.#researchToAnswer(p, subjectId, id, 'front-door.research.decline', ctx);
     const v = parseInput(declineSchema, input);
     const now = this.#now();
     const problems = declineProblems({ consideration: v.consideration, reason: v.reason, askInstead: v.askInstead, askAgainOn: v.askAgainOn }, now.toISOString().slice(0, 10));
@@ -1235,6 +1207,18 @@ export class FrontDoorService {
   }
 
   // ----- oversight -----
+
+  /** The request the agency is answering (or declining), once the policy allows it; a refusal is audited as `action`. */
+  async #researchToAnswer(p: Principal, subjectId: string, id: string, action: string, ctx: AuditContext): Promise<{ r: ResearchRequestRow; reason: string }> {
+    const r = await this.#repo.findResearch(subjectId, id);
+    if (!r) throw new NotFoundError('No such research request');
+    const d = mayRespondToResearch(requesterOf(p), r);
+    if (!d.allow) {
+      await this.#audit.record({ actor: actorOf(p), action, outcome: 'denied', subjectType: 'person', subjectId, reason: d.reason, details: { request: id, legalBases: r.legalBases }, context: ctx });
+      throw new ForbiddenError(d.reason);
+    }
+    return { r, reason: d.reason };
+  }
 
   async #period(input: unknown): Promise<{ from: Date; to: Date; fromIso: string; toIso: string }> {
     const v = parseInput(periodSchema, input);

@@ -38,6 +38,23 @@ export const isoDate = (label: string) =>
       return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
     }, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date`);
 
+/** A postcode that may be left blank: normalised when given, with validatePostcode's message when wrong. */
+export const optionalPostcode = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const r = validatePostcode(v);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.message });
+        return z.NEVER;
+      }
+      return r.value;
+    }),
+);
+
 const personName = z.object({
   givenNames: z.string({ error: 'Enter their first name' }).trim().min(1, 'Enter their first name').max(100, 'First names must be 100 characters or fewer'),
   familyName: z.string({ error: 'Enter their last name' }).trim().min(1, 'Enter their last name').max(100, 'Last name must be 100 characters or fewer'),
@@ -129,21 +146,7 @@ export const searchSchema = z
   .object({
     name: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
     dateOfBirth: z.preprocess(blankToUndefined, isoDate('the date of birth').optional()),
-    postcode: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .optional()
-        .transform((v, ctx) => {
-          if (v === undefined) return undefined;
-          const r = validatePostcode(v);
-          if (!r.ok) {
-            ctx.addIssue({ code: 'custom', message: r.message });
-            return z.NEVER;
-          }
-          return r.value;
-        }),
-    ),
+    postcode: optionalPostcode,
     identifier: z.preprocess(blankToUndefined, z.string().trim().max(64).optional()),
     reason: z.preprocess(blankToUndefined, z.string({ error: 'Say why you are searching' }).trim().min(5, 'Say why you are searching, in a few words').max(500)),
   })
