@@ -46,13 +46,13 @@ const STARTING_U: readonly (readonly number[])[] = [
   [1, 0.01, 0.001, 0.005, 0.005, 0.01, 0.02, 0.03, 0.919],
   [1, 0.01, 0.001, 0.005, 0.01, 0.02, 0.954],
   [1, 0.001, 0.0005, 0.0005, 0.005, 0.05, 0.2, 0.743],
-  [1, 0.001, 0.01, 0.05, 0.2, 0.739],
+  [1, 0.001, 0.002, 0.01, 0.05, 0.2, 0.737],
   [1, 0.000001, 0.00001, 0.999989],
   [1, 0.000001, 0.00001, 0.999989],
   [1, 0.5, 0.5],
   [1, 0.00001, 0.001, 0.99899],
   [1, 0.3, 0.05, 0.65],
-  [1, 0.001, 0.01, 0.05, 0.939],
+  [1, 0.001, 0.002, 0.01, 0.05, 0.937],
 ];
 
 /**
@@ -64,6 +64,23 @@ export function startingModel(): AppModel {
   const u = STARTING_U.map((r) => r.slice());
   const weights = m.map((row, c) => row.map((mv, l) => (l === 0 ? 0 : Math.log2(mv / u[c]![l]!))));
   return { id: null, params: { m, u, lambda: 1 / 1001, weights, active: new Array<boolean>(NC).fill(true), uExactFirst: u[0]![1]!, uExactSurname: u[1]![1]! }, names: null };
+}
+
+/**
+ * Why stored parameters cannot score with this version's comparisons, or null when they can: a model
+ * trained before a comparison gained or lost a level has a probability per level of another list, and
+ * scoring with it would read the wrong level's weight. Such a model is set aside until one is trained again.
+ */
+export function modelMismatch(params: Pick<ModelParams, 'm' | 'u' | 'weights' | 'active'>): string | null {
+  if (params.active.length !== NC) return `it has ${params.active.length} comparisons where this version has ${NC}`;
+  for (const [name, rows] of [['m', params.m], ['u', params.u], ['weights', params.weights]] as const) {
+    if (rows.length !== NC) return `its ${name} has ${rows.length} comparisons where this version has ${NC}`;
+    for (let c = 0; c < NC; c++) {
+      const want = COMPARISONS[c]!.levels.length;
+      if (rows[c]!.length !== want) return `its ${name} for ${COMPARISONS[c]!.name} has ${rows[c]!.length} levels where this version has ${want}`;
+    }
+  }
+  return null;
 }
 
 /**

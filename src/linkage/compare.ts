@@ -2,7 +2,7 @@
  * The comparisons and their levels. `compareInto` fills one level per comparison for a pair of records;
  * level 0 is always "missing on one side or both", which carries no weight.
  */
-import { jaroWinkler } from '../matching/strings.ts';
+import { damerauLevenshtein, jaroWinkler } from '../matching/strings.ts';
 import { NO_DAY_VALUE, type Features } from './features.ts';
 
 export interface ComparisonDef {
@@ -29,13 +29,18 @@ export const COMPARISONS: readonly ComparisonDef[] = [
   { name: 'first_name', levels: ['missing', 'exact', 'swapped with surname', 'Jaro-Winkler >= 0.95', 'nickname', 'Jaro-Winkler >= 0.88', 'same sound', 'initial only', 'different'], tfLevel: 1, mStart: [0, 0.7, 0.02, 0.08, 0.05, 0.05, 0.03, 0.02, 0.05] },
   { name: 'surname', levels: ['missing', 'exact', 'swapped with first name', 'Jaro-Winkler >= 0.95', 'Jaro-Winkler >= 0.88', 'same sound', 'different'], tfLevel: 1, mStart: [0, 0.75, 0.02, 0.08, 0.06, 0.03, 0.06] },
   { name: 'date_of_birth', levels: ['missing', 'exact', 'exact, 1 January (placeholder?)', 'day and month swapped', 'one digit off', 'within a year', 'within 5 years', 'different'], tfLevel: -1, mStart: [0, 0.75, 0.02, 0.03, 0.08, 0.04, 0.03, 0.05] },
-  { name: 'postcode', levels: ['missing', 'exact', 'same sector', 'same district', 'same area', 'different'], tfLevel: -1, mStart: [0, 0.7, 0.08, 0.06, 0.06, 0.1] },
+  { name: 'postcode', levels: ['missing', 'exact', 'one character or transposition', 'same sector', 'same district', 'same area', 'different'], tfLevel: -1, mStart: [0, 0.68, 0.04, 0.07, 0.06, 0.05, 0.1] },
   { name: 'nhs_number', levels: ['missing', 'exact', 'one digit or transposition', 'different'], tfLevel: -1, mStart: [0, 0.9, 0.06, 0.04] },
   { name: 'other_identifier', levels: ['missing', 'exact', 'one character or transposition', 'different'], tfLevel: -1, mStart: [0, 0.85, 0.08, 0.07] },
   { name: 'sex', levels: ['missing', 'same', 'different'], tfLevel: -1, mStart: [0, 0.95, 0.05] },
   { name: 'email', levels: ['missing', 'exact', 'Jaro-Winkler >= 0.88', 'different'], tfLevel: -1, mStart: [0, 0.8, 0.1, 0.1] },
   { name: 'town', levels: ['missing', 'exact', 'Jaro-Winkler >= 0.88', 'different'], tfLevel: -1, mStart: [0, 0.8, 0.1, 0.1] },
-  { name: 'address', levels: ['missing', 'exact', 'two thirds of the words the same', 'a third of the words the same', 'different'], tfLevel: -1, mStart: [0, 0.7, 0.1, 0.08, 0.12] },
+  {
+    name: 'address',
+    levels: ['missing', 'exact', 'the same but for typing errors', 'two thirds alike', 'a third alike', 'different'],
+    tfLevel: -1,
+    mStart: [0, 0.6, 0.15, 0.1, 0.05, 0.1],
+  },
 ];
 
 export const NC = COMPARISONS.length;
@@ -71,23 +76,35 @@ export function jwAtLeast(a: string, b: string, maskA: number, maskB: number, mi
   return jaroWinkler(a, b);
 }
 
-/** Words in common over the words of the longer of two sorted word-id lists. */
-export function wordOverlap(a: Int32Array, b: Int32Array): number {
+/**
+ * Dice similarity of two sorted bigram multisets: 2 × shared / (|a| + |b|). Below `floor` it may stop
+ * early and return any value under `floor` (most compared addresses are plainly different).
+ */
+export function dice(a: Int32Array, b: Int32Array, floor = 0): number {
+  const la = a.length;
+  const lb = b.length;
+  const total = la + lb;
+  if (total === 0) return 0;
+  const need = floor * total * 0.5; // shared bigrams needed to reach the floor
+  if ((la < lb ? la : lb) < need) return 0;
   let i = 0;
   let j = 0;
   let common = 0;
-  while (i < a.length && j < b.length) {
+  while (i < la && j < lb) {
     const x = a[i]!;
     const y = b[j]!;
     if (x === y) {
       common++;
       i++;
       j++;
-    } else if (x < y) i++;
-    else j++;
+    } else {
+      if (x < y) i++;
+      else j++;
+      const left = la - i < lb - j ? la - i : lb - j;
+      if (common + left < need) return 0;
+    }
   }
-  const longer = a.length > b.length ? a.length : b.length;
-  return longer === 0 ? 0 : common / longer;
+  return (2 * common) / total;
 }
 
 function sharesGroup(a: Int32Array, b: Int32Array): boolean {
@@ -119,6 +136,27 @@ export function firstNameLevel(f: Features, a: number, b: number, sa: number, sb
   if (pa >= 0 && (pa === pb || pa === f.namePhonAlt[b] || f.namePhonAlt[a] === pb)) return 6;
   if ((x.length === 1 || y.length === 1) && x.charCodeAt(0) === y.charCodeAt(0)) return 7;
   return 8;
+}
+
+const FIRST_DIFFERENT = 8;
+const SURNAME_DIFFERENT = 6;
+
+/** Two names the same or alike by Jaro–Winkler (>= 0.88). */
+function alike(f: Features, a: number, b: number): boolean {
+  return a === b || jwAtLeast(f.names[a]!, f.names[b]!, f.masks.names[a]!, f.masks.names[b]!, 0.88) >= 0.88;
+}
+
+/** Name levels compared in place that a near swap would replace: one of them different, neither missing nor already swapped. */
+export function mightBeSwapped(first: number, sur: number): boolean {
+  return (first === FIRST_DIFFERENT || sur === SURNAME_DIFFERENT) && first !== 0 && sur !== 0 && first !== 2;
+}
+
+/**
+ * Forename and surname swapped, each the same or a close spelling of the other record's ("Campblel
+ * Joshua" for "Joshua Campbell"): asked only when the names compared in place disagree.
+ */
+export function nearlySwapped(f: Features, fi: number, fj: number, si: number, sj: number): boolean {
+  return alike(f, fi, sj) && alike(f, si, fj);
 }
 
 export function surnameLevel(f: Features, a: number, b: number, fa: number, fb: number): number {
@@ -219,23 +257,62 @@ export function postcodeLevel(f: Features, i: number, j: number): number {
   const b = f.pcFull[j]!;
   if (a < 0 || b < 0) return 0;
   if (a === b) return 1;
+  if (nearIdentifier(f.strings.postcode[a]!, f.strings.postcode[b]!)) return 2;
   const s = f.pcSector[i]!;
-  if (s >= 0 && s === f.pcSector[j]) return 2;
+  if (s >= 0 && s === f.pcSector[j]) return 3;
   const d = f.pcDistrict[i]!;
-  if (d >= 0 && d === f.pcDistrict[j]) return 3;
+  if (d >= 0 && d === f.pcDistrict[j]) return 4;
   const ar = f.pcArea[i]!;
-  if (ar >= 0 && ar === f.pcArea[j]) return 4;
-  return 5;
+  if (ar >= 0 && ar === f.pcArea[j]) return 5;
+  return 6;
 }
 
-/** Fills `out[0..NC)` with the level of each comparison for records i and j. */
-export function compareInto(f: Features, i: number, j: number, out: Uint8Array): void {
+/** At most one edit (insertion, deletion, substitution, adjacent transposition) per ten characters. */
+function fewEdits(a: string, b: string): boolean {
+  const allowed = Math.max(1, Math.floor(Math.max(a.length, b.length) / 10));
+  return Math.abs(a.length - b.length) <= allowed && damerauLevenshtein(a, b, allowed) <= allowed;
+}
+
+/**
+ * Addresses (house number and street lines, normalised): exact; the same but for typing errors,
+ * spacing or abbreviations (Dice similarity of character bigrams >= 0.8, or about one edit per ten
+ * characters, with the same numbers or one side without numbers); two thirds alike (>= 0.6, such as another house in the same street); a third
+ * alike (>= 0.35); different.
+ */
+export function addressLevel(f: Features, i: number, j: number): number {
+  const a = f.address[i]!;
+  const b = f.address[j]!;
+  if (a < 0 || b < 0) return 0;
+  if (a === b) return 1;
+  const d = dice(f.addressBigrams[a]!, f.addressBigrams[b]!, 0.35);
+  if (d >= 0.8 || (d >= 0.5 && fewEdits(f.addressCompact[a]!, f.addressCompact[b]!))) {
+    const na = f.addressNumbers[a]!;
+    const nb = f.addressNumbers[b]!;
+    if (na === nb || na < 0 || nb < 0) return 2;
+    return 3;
+  }
+  return d >= 0.6 ? 3 : d >= 0.35 ? 4 : 5;
+}
+
+/**
+ * Fills `out[0..NC)` with the level of each comparison for records i and j. With `deferred` the two
+ * dearest checks are left to a caller that makes them only when they could change its decision: the
+ * address level stays 0 (missing) and names are not checked for a near swap (`addressLevel`,
+ * `nearlySwapped`).
+ */
+export function compareInto(f: Features, i: number, j: number, out: Uint8Array, deferred = false): void {
   const fi = f.first[i]!;
   const fj = f.first[j]!;
   const si = f.surname[i]!;
   const sj = f.surname[j]!;
-  out[C_FIRST] = firstNameLevel(f, fi, fj, si, sj);
-  out[C_SURNAME] = surnameLevel(f, si, sj, fi, fj);
+  let first = firstNameLevel(f, fi, fj, si, sj);
+  let sur = surnameLevel(f, si, sj, fi, fj);
+  if (!deferred && mightBeSwapped(first, sur) && nearlySwapped(f, fi, fj, si, sj)) {
+    first = 2;
+    sur = 2;
+  }
+  out[C_FIRST] = first;
+  out[C_SURNAME] = sur;
   out[C_DOB] = dobLevel(f, i, j);
   out[C_POSTCODE] = postcodeLevel(f, i, j);
   out[C_NHS] = identifierLevel(f.nhs, f.strings.nhs, i, j);
@@ -245,14 +322,17 @@ export function compareInto(f: Features, i: number, j: number, out: Uint8Array):
   out[C_SEX] = xi === 0 || xj === 0 ? 0 : xi === xj ? 1 : 2;
   out[C_EMAIL] = textLevel(f.email, f.strings.email, f.masks.email, i, j, 0.88);
   out[C_TOWN] = textLevel(f.town, f.strings.town, f.masks.town, i, j, 0.88);
-  const ai = f.address[i]!;
-  const aj = f.address[j]!;
-  if (ai < 0 || aj < 0) out[C_ADDRESS] = 0;
-  else if (ai === aj) out[C_ADDRESS] = 1;
-  else {
-    const share = wordOverlap(f.addressWords[ai]!, f.addressWords[aj]!);
-    out[C_ADDRESS] = share >= 0.66 ? 2 : share >= 0.33 ? 3 : 4;
-  }
+  out[C_ADDRESS] = deferred ? 0 : addressLevel(f, i, j);
+}
+
+/**
+ * The same address, for the twin rule: the same postcode, or the same address lines, or address lines
+ * the same but for typing errors where no two recorded postcodes disagree (one is missing).
+ */
+export function sameAddress(levels: Uint8Array): boolean {
+  const p = levels[C_POSTCODE]!;
+  const a = levels[C_ADDRESS]!;
+  return p === 1 || a === 1 || (a === 2 && p === 0);
 }
 
 /**
@@ -264,6 +344,37 @@ export function isTwinPair(f: Features, i: number, j: number, levels: Uint8Array
   if (levels[C_DOB] !== 1 && levels[C_DOB] !== 2) return false;
   if (levels[C_NHS] === 1 || levels[C_NHS] === 2 || levels[C_OTHER] === 1 || levels[C_OTHER] === 2 || levels[C_EMAIL] === 1) return false;
   if (levels[C_SURNAME] !== 1) return false;
-  if (levels[C_POSTCODE] !== 1 && levels[C_ADDRESS] !== 1) return false;
+  if (!sameAddress(levels)) return false;
   return levels[C_FIRST] === 8;
+}
+
+/** Forename levels that say two forenames are forms of one another (exact, swapped, close spellings, nickname, sound): not an initial, not different. */
+export function forenamesAgree(level: number): boolean {
+  return level >= 1 && level <= 6;
+}
+
+/**
+ * Whether two groups of records (each taken to be one person) are twins, so must not be joined. Each
+ * group is given as its records by twin key (date of birth, surname, and postcode or address). They are
+ * twins when, among the records that share a twin key across the groups, some pair is twins
+ * (`isTwinPair`) and no pair has forenames that are forms of one another. A group that already holds a
+ * record with the other group's forename (at the same date of birth, surname and address) is the same
+ * person, and a record of it with another forename is an error in that record, held to the group by
+ * other evidence (an identifier); groups with no forename in common stay apart however strong their
+ * other links.
+ */
+export function areTwinGroups(f: Features, a: ReadonlyMap<string, readonly number[]>, b: ReadonlyMap<string, readonly number[]>, levels: Uint8Array): boolean {
+  let twins = false;
+  for (const [key, rb] of b) {
+    const ra = a.get(key);
+    if (!ra) continue;
+    for (const r1 of rb) {
+      for (const r2 of ra) {
+        compareInto(f, r1, r2, levels);
+        if (forenamesAgree(levels[C_FIRST]!)) return false;
+        if (!twins && isTwinPair(f, r1, r2, levels)) twins = true;
+      }
+    }
+  }
+  return twins;
 }

@@ -64,9 +64,13 @@ export interface Features {
   keyCache: Map<string, string>;
   /** Letter-set bit masks per id (names, email, town, address): a cheap bound before Jaro–Winkler. */
   masks: { names: number[]; email: number[]; town: number[]; address: number[] };
-  /** Per address id: its words as sorted word ids. */
-  addressWords: Int32Array[];
-  words: Interner;
+  /** Per address id: its character bigrams (spaces removed) as sorted codes, for a Dice similarity. */
+  addressBigrams: Int32Array[];
+  /** Per address id: the address without spaces (for an edit distance on short addresses). */
+  addressCompact: string[];
+  /** Per address id: the id of its numbers (house, flat) in order, or -1 when it has none. */
+  addressNumbers: Int32Array;
+  numbers: Interner;
 }
 
 /** Bit per letter a–z, one bit for each digit group and one for anything else. */
@@ -171,8 +175,10 @@ export function prepareFeatures(set: RecordSet): Features {
     },
     keyCache: new Map(),
     masks: { names: [], email: [], town: [], address: [] },
-    addressWords: [],
-    words: new Interner(),
+    addressBigrams: [],
+    addressCompact: [],
+    addressNumbers: new Int32Array(0),
+    numbers: new Interner(),
   };
   const it = f.interners;
   f.names = it.names.values;
@@ -281,12 +287,45 @@ export function fillRecord(f: Features, slot: number, r: Omit<RawRecord, 'id'>):
   f.other[slot] = it.other.id(r.otherIdentifier.toUpperCase().replace(/[\s-]/g, ''));
   f.email[slot] = internMasked(it.email, f.masks.email, r.email.trim().toLowerCase());
   f.town[slot] = internMasked(it.town, f.masks.town, normaliseName(r.town));
-  const address = normaliseName(r.address);
+  const address = normaliseAddress(r.address);
   const aid = internMasked(it.address, f.masks.address, address);
   f.address[slot] = aid;
-  if (aid >= 0 && aid === f.addressWords.length) {
-    f.addressWords.push(Int32Array.from(new Set(address.split(' ').map((w) => f.words.id(w)))).sort());
+  if (aid >= 0 && aid === f.addressBigrams.length) {
+    f.addressBigrams.push(bigrams(address));
+    f.addressCompact.push(address.replace(/ /g, ''));
+    if (aid >= f.addressNumbers.length) {
+      const grown = new Int32Array(Math.max(64, f.addressNumbers.length * 2));
+      grown.set(f.addressNumbers);
+      f.addressNumbers = grown;
+    }
+    f.addressNumbers[aid] = f.numbers.id((address.match(/\d+/g) ?? []).join(' '));
   }
+}
+
+/** Street types and other words as often abbreviated as not in UK addresses. */
+const ADDRESS_WORDS: Readonly<Record<string, string>> = {
+  rd: 'road', st: 'street', str: 'street', ave: 'avenue', av: 'avenue', cres: 'crescent', cresc: 'crescent', ct: 'court', crt: 'court',
+  dr: 'drive', drv: 'drive', ln: 'lane', pl: 'place', sq: 'square', cl: 'close', gdns: 'gardens', gdn: 'garden', gr: 'grove', gro: 'grove',
+  ter: 'terrace', terr: 'terrace', tce: 'terrace', pk: 'park', wy: 'way', hse: 'house', ho: 'house', cott: 'cottage', cotts: 'cottages',
+  mt: 'mount', bldgs: 'buildings', est: 'estate', apt: 'flat', apartment: 'flat',
+};
+
+/** Address lines in one form: lower case, punctuation gone, common abbreviations written out. */
+export function normaliseAddress(raw: string): string {
+  const s = normaliseName(raw);
+  if (s === '') return s;
+  return s
+    .split(' ')
+    .map((w) => ADDRESS_WORDS[w] ?? w)
+    .join(' ');
+}
+
+/** Character bigrams of `s` without its spaces, as sorted codes (a multiset). */
+export function bigrams(s: string): Int32Array {
+  const t = s.replace(/ /g, '');
+  const out = new Int32Array(Math.max(t.length - 1, 0));
+  for (let k = 0; k + 1 < t.length; k++) out[k] = t.charCodeAt(k) * 65536 + t.charCodeAt(k + 1);
+  return out.sort();
 }
 
 export const NO_DAY_VALUE = NO_DAY;

@@ -5,7 +5,7 @@
  * incoming record against the whole set through the blocking indexes.
  */
 import { BLOCKING_RULES, forEachCandidate, indexRule, type RuleIndex } from './blocking.ts';
-import { COMPARISONS, C_FIRST, C_SURNAME, NC, compareInto, isTwinPair } from './compare.ts';
+import { COMPARISONS, C_ADDRESS, C_FIRST, C_SURNAME, NC, addressLevel, areTwinGroups, compareInto, isTwinPair, mightBeSwapped, nearlySwapped } from './compare.ts';
 import { fillRecord, prepareFeatures, type Features } from './features.ts';
 import { train, type ModelParams } from './model.ts';
 import type { RawRecord, RecordSet } from './records.ts';
@@ -92,8 +92,13 @@ export class Linker {
   readonly prior: number;
   /** Match weight (without prior) at or above which a pair is linked. */
   readonly minWeight: number;
+  /** The highest weight an address level can add. */
+  readonly maxAddressWeight: number;
   readonly timings: Record<string, number> = {};
   private readonly levels = new Uint8Array(NC);
+  /** Term-frequency adjustments per name id of the set, worked out once (names a query adds are worked out when asked). */
+  readonly #tfFirst: Float64Array;
+  readonly #tfSurname: Float64Array;
 
   constructor(set: RecordSet, options: LinkOptions = {}, params?: ModelParams) {
     this.linkOnly = options.linkOnly ?? false;
@@ -116,10 +121,29 @@ export class Linker {
     const lb = this.params.lambda;
     this.prior = Math.log2(lb / (1 - lb));
     this.minWeight = Math.log2(this.threshold / (1 - this.threshold)) - this.prior;
+    let best = 0;
+    for (let l = 1; l < COMPARISONS[C_ADDRESS]!.levels.length; l++) best = Math.max(best, this.W[C_ADDRESS * 16 + l]!);
+    this.maxAddressWeight = best;
+    const names = this.f.names.length;
+    this.#tfFirst = new Float64Array(0);
+    this.#tfSurname = new Float64Array(0);
+    const tfFirst = new Float64Array(names);
+    const tfSurname = new Float64Array(names);
+    for (let id = 0; id < names; id++) {
+      tfFirst[id] = this.#tfCompute(C_FIRST, id);
+      tfSurname[id] = this.#tfCompute(C_SURNAME, id);
+    }
+    this.#tfFirst = tfFirst;
+    this.#tfSurname = tfSurname;
   }
 
   /** Term-frequency adjustment for agreeing exactly on name id `id` as a first name / surname. */
   tfAdjustment(comparison: number, id: number): number {
+    const table = comparison === C_FIRST ? this.#tfFirst : this.#tfSurname;
+    return id < table.length ? table[id]! : this.#tfCompute(comparison, id);
+  }
+
+  #tfCompute(comparison: number, id: number): number {
     const f = this.f;
     const first = comparison === C_FIRST;
     const count = (first ? f.firstCount[id] : f.surnameCount[id]) ?? 0;
@@ -133,12 +157,48 @@ export class Linker {
   /** Match weight (without prior) of records i and j; fills `levels`. */
   weightOf(i: number, j: number, levels: Uint8Array = this.levels): number {
     compareInto(this.f, i, j, levels);
+    return this.#sum(i, levels);
+  }
+
+  #sum(i: number, levels: Uint8Array): number {
     const W = this.W;
     let w = 0;
     for (let c = 0; c < NC; c++) w += W[c * 16 + levels[c]!]!;
     if (levels[C_FIRST] === 1) w += this.tfAdjustment(C_FIRST, this.f.first[i]!);
     if (levels[C_SURNAME] === 1) w += this.tfAdjustment(C_SURNAME, this.f.surname[i]!);
     return w;
+  }
+
+  /**
+   * The pair's weight when it reaches `min`, else -Infinity: the same decision as `weightOf(i, j) >= min`
+   * with less work. The two dearest checks come last, each only when it could still lift the pair to
+   * `min`: names swapped with close spellings, then addresses. When it returns a weight, `levels` holds
+   * every level.
+   */
+  weightIfAtLeast(i: number, j: number, min: number, levels: Uint8Array = this.levels): number {
+    const f = this.f;
+    const W = this.W;
+    compareInto(f, i, j, levels, true);
+    let w = this.#sum(i, levels);
+    const hasAddress = f.address[i]! >= 0 && f.address[j]! >= 0;
+    const addressHeadroom = hasAddress ? this.maxAddressWeight : 0;
+    const fl = levels[C_FIRST]!;
+    const sl = levels[C_SURNAME]!;
+    if (mightBeSwapped(fl, sl)) {
+      const inPlace = W[C_FIRST * 16 + fl]! + W[C_SURNAME * 16 + sl]! + (fl === 1 ? this.tfAdjustment(C_FIRST, f.first[i]!) : 0) + (sl === 1 ? this.tfAdjustment(C_SURNAME, f.surname[i]!) : 0);
+      const swapped = w - inPlace + W[C_FIRST * 16 + 2]! + W[C_SURNAME * 16 + 2]!;
+      if (swapped + addressHeadroom >= min && nearlySwapped(f, f.first[i]!, f.first[j]!, f.surname[i]!, f.surname[j]!)) {
+        levels[C_FIRST] = 2;
+        levels[C_SURNAME] = 2;
+        w = swapped;
+      }
+    }
+    if (!hasAddress) return w >= min ? w : -Infinity;
+    if (w + addressHeadroom < min) return -Infinity;
+    const l = addressLevel(f, i, j);
+    levels[C_ADDRESS] = l;
+    w += W[C_ADDRESS * 16 + l]!;
+    return w >= min ? w : -Infinity;
   }
 
   probability(weight: number): number {
@@ -159,7 +219,7 @@ export class Linker {
       this.linkOnly,
       (i, j) => {
         counter.scored++;
-        const w = this.weightOf(i, j, levels);
+        const w = this.weightIfAtLeast(i, j, min, levels);
         if (w >= min && !isTwinPair(this.f, i, j, levels)) out.push(i, j, w);
       },
       { part, parts, mask: false },
@@ -194,17 +254,12 @@ export class Linker {
     const order = new Uint32Array(total);
     for (let x = 0; x < total; x++) order[x] = x;
     order.sort((a, b) => ew[b]! - ew[a]!);
-    // twin keys: records with date of birth, surname, first name and postcode or address
+    // twin keys: date of birth and surname, of records that also have a forename (whether two records
+    // with one key live at the same address is isTwinPair's question)
     const f = this.f;
     // per component: twin key → its records with that key
     const twinKeys = new Map<number, Map<string, number[]>>();
-    const keysOf = (i: number): string[] => {
-      if (f.dob[i]! < 0 || f.surname[i]! < 0 || f.first[i]! < 0) return [];
-      const out: string[] = [];
-      if (f.pcFull[i]! >= 0) out.push(`${f.dob[i]}|${f.surname[i]}|p${f.pcFull[i]}`);
-      if (f.address[i]! >= 0) out.push(`${f.dob[i]}|${f.surname[i]}|a${f.address[i]}`);
-      return out;
-    };
+    const keysOf = (i: number): string[] => (f.dob[i]! < 0 || f.surname[i]! < 0 || f.first[i]! < 0 ? [] : [`${f.dob[i]}|${f.surname[i]}`]);
     const twinLevels = new Uint8Array(NC);
     const entries = (root: number): Map<string, number[]> => {
       let m = twinKeys.get(root);
@@ -237,18 +292,7 @@ export class Linker {
         [a, b] = [b, a];
         [ma, mb] = [mb, ma];
       }
-      let twins = false;
-      for (const [key, firsts] of mb) {
-        const other = ma.get(key);
-        if (!other) continue;
-        for (const r1 of firsts) {
-          for (const r2 of other) {
-            compareInto(f, r1, r2, twinLevels);
-            if (isTwinPair(f, r1, r2, twinLevels)) twins = true;
-          }
-        }
-      }
-      if (twins) continue;
+      if (areTwinGroups(f, ma, mb, twinLevels)) continue;
       parent[b] = a;
       size[a] = size[a]! + size[b]!;
       for (const [key, firsts] of mb) {

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Actor, AuditContext, AuditService } from '../audit/audit-service.ts';
 import { OPERATOR_ACTOR } from '../feeds/feed-service.ts';
 import { newId } from '../ids.ts';
-import { scoreWithModel, startingModel, trainAppModel, type AppModel, type PairScore, type TrainingSummary } from '../linkage/app-model.ts';
+import { modelMismatch, scoreWithModel, startingModel, trainAppModel, type AppModel, type PairScore, type TrainingSummary } from '../linkage/app-model.ts';
 import { prepareFeatures } from '../linkage/features.ts';
 import { blankRecord, recordSetOf, type RawRecord } from '../linkage/records.ts';
 import { CASE_CATEGORIES, mayReviewLinks, mayTrainLinkageModel, type DataCategory, type Decision, type FeedRequester } from '../policy/access-policy.ts';
@@ -164,7 +164,7 @@ export class LinkingService {
     });
   }
 
-  /** The newest trained model, or the starting values when none has been trained. */
+  /** The newest trained model, or the starting values when none has been trained for this version's comparisons. */
   async model(): Promise<AppModel> {
     const now = Date.now();
     if (this.#model && now - this.#model.at < MODEL_CACHE_MS) return this.#model.model;
@@ -172,7 +172,8 @@ export class LinkingService {
     let model = startingModel();
     if (stored) {
       const parsed = storedModelSchema.safeParse({ params: stored.params, nameFrequencies: stored.nameFrequencies });
-      if (parsed.success) model = { id: stored.id, params: parsed.data.params, names: parsed.data.nameFrequencies };
+      // a model trained for another version's comparison levels is set aside until training runs again
+      if (parsed.success && modelMismatch(parsed.data.params) === null) model = { id: stored.id, params: parsed.data.params, names: parsed.data.nameFrequencies };
     }
     this.#model = { model, at: now };
     return model;

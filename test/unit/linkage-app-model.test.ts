@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_TRAINING_RECORDS, scoreWithModel, startingModel, termFrequencyAdjustment, trainAppModel, type AppModel } from '../../src/linkage/app-model.ts';
-import { C_FIRST, C_SURNAME } from '../../src/linkage/compare.ts';
+import { MIN_TRAINING_RECORDS, modelMismatch, scoreWithModel, startingModel, termFrequencyAdjustment, trainAppModel, type AppModel } from '../../src/linkage/app-model.ts';
+import { COMPARISONS, C_FIRST, C_SURNAME } from '../../src/linkage/compare.ts';
 import { prepareFeatures } from '../../src/linkage/features.ts';
 import { recordSetOf, type RawRecord } from '../../src/linkage/records.ts';
 import { syntheticPeople } from '../../src/linkage/synthetic.ts';
@@ -33,6 +33,15 @@ describe('the model the app scores with', () => {
     expect(s.prior).toBeCloseTo(Math.log2(1 / 1000), 9);
     expect(s.prior + s.fields.reduce((t, x) => t + x.weight, 0)).toBeCloseTo(s.weight, 9);
     expect(s.fields.every((x) => x.termFrequencyAdjustment === 0)).toBe(true);
+  });
+
+  it('says when stored parameters were learned for other comparison levels, naming the comparison', () => {
+    const { params } = startingModel();
+    expect(modelMismatch(params)).toBeNull();
+    expect(modelMismatch({ ...params, active: params.active.slice(1) })).toMatch(/comparisons where this version has/);
+    const address = COMPARISONS.findIndex((c) => c.name === 'address');
+    const older = { ...params, u: params.u.map((r, c) => (c === address ? r.slice(0, 5) : r)) };
+    expect(modelMismatch(older)).toBe(`its u for address has 5 levels where this version has ${COMPARISONS[address]!.levels.length}`);
   });
 
   it('refuses to train on too few records, saying how many it needs', () => {

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COMPARISONS, NC } from '../../src/linkage/compare.ts';
 import { linkRecords } from '../../src/linkage/link.ts';
+import { forEachCandidate } from '../../src/linkage/blocking.ts';
 import { expectationMaximisation, rng } from '../../src/linkage/model.ts';
 import { blankRecord, recordSetOf, type RawRecord } from '../../src/linkage/records.ts';
 import { syntheticPeople } from '../../src/linkage/synthetic.ts';
@@ -61,6 +63,7 @@ describe('linking people', () => {
   // a small population with duplicates, so that u and m can be learned
   const { set: population } = syntheticPeople(3000, 3);
   const base = Array.from({ length: population.size }, (_, i) => population.get(i));
+  const small = base.slice(0, 1200);
 
   it('never joins twins, directly or through a third record, but still links real duplicates', () => {
     const twinA = person('twin-a', { firstName: 'Amelia', surname: 'Okonkwo', dob: '20150612', postcode: 'NB3 4QX', sex: 'F' });
@@ -75,6 +78,122 @@ describe('linking people', () => {
     const i = base.length;
     expect(result.linker.explain(i, i + 1).twinGuard).toBe(true);
     expect(result.linker.explain(i, i + 3).twinGuard).toBe(false);
+  });
+
+  it('keeps a record with a mistaken forename with the person its identifier names, and the rest of that person’s records with it', () => {
+    // Flynn's records; one carries his number under another forename, one has his forename with a mistyped number
+    const flynn = { surname: 'Cresswell', dob: '20110417', postcode: 'NB4 7TR', sex: 'M' };
+    const records = [
+      person('f1', { ...flynn, firstName: 'Flynn', nhsNumber: '9434765919' }),
+      person('f2', { ...flynn, firstName: 'Flynn', nhsNumber: '9434765919' }),
+      person('f3', { ...flynn, firstName: 'Flynn', nhsNumber: '9434765919' }),
+      person('wrong-forename', { ...flynn, firstName: 'Zachary', nhsNumber: '9434765919' }),
+      person('wrong-number', { ...flynn, firstName: 'Flyn', nhsNumber: '4010232137' }),
+    ];
+    const result = linkRecords(recordSetOf([...base, ...records]));
+    const n = base.length;
+    expect(result.linker.explain(n + 3, n + 4).twinGuard).toBe(true); // the two odd records alone look like twins
+    expect(new Set(records.map((_, k) => result.clusters[n + k])).size).toBe(1);
+  });
+
+  it('keeps twins apart when each has several records, the same address written differently and no postcode on some', () => {
+    const family = { surname: 'Adeyemi', dob: '20140902', sex: 'F' };
+    const records = [
+      person('a1', { ...family, firstName: 'Tomi', address: '14 Cedar Road', postcode: 'NB3 4QX', nhsNumber: '9434765919' }),
+      person('a2', { ...family, firstName: 'Tomi', address: '14 Cedar Rd', nhsNumber: '9434765919' }),
+      person('a3', { ...family, firstName: 'Tomilola', address: '14 Cedar Raod' }),
+      person('b1', { ...family, firstName: 'Kemi', address: '14 Cedar Road', postcode: 'NB3 4QX', nhsNumber: '4010232137' }),
+      person('b2', { ...family, firstName: 'Kemi', address: '14 Cedar Road' }),
+      // a record without a forename at the same address: alike to both, it must not chain them together
+      person('bridge', { ...family, address: '14 Cedar Road', postcode: 'NB3 4QX' }),
+    ];
+    const result = linkRecords(recordSetOf([...base, ...records]));
+    const n = base.length;
+    const a = new Set([0, 1, 2].map((k) => result.clusters[n + k]));
+    const b = new Set([3, 4].map((k) => result.clusters[n + k]));
+    for (const x of a) expect(b.has(x)).toBe(false);
+    expect(b.size).toBe(1);
+    expect(result.clusters[n]).toBe(result.clusters[n + 1]);
+  });
+
+  it('never puts two twins’ records in one group, whatever their forenames and however their records vary (property)', () => {
+    const names = ['Amelia', 'Grace', 'Oliver', 'Harry', 'Isla', 'Noah', 'Leo', 'Freya', 'Arlo', 'Mohammed', 'Ava', 'Theo', 'Maryam', 'Jack', 'Ivy'];
+    const variant = fc.constantFrom<'same' | 'upper' | 'no-postcode' | 'no-nhs' | 'street-abbreviated' | 'street-mistyped' | 'no-sex'>(
+      'same',
+      'upper',
+      'no-postcode',
+      'no-nhs',
+      'street-abbreviated',
+      'street-mistyped',
+      'no-sex',
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: names.length - 1 }),
+        fc.integer({ min: 1, max: names.length - 1 }),
+        fc.array(variant, { minLength: 1, maxLength: 3 }),
+        fc.array(variant, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.constantFrom<'none' | 'no-forename' | 'initial-a' | 'initial-b'>('none', 'no-forename', 'initial-a', 'initial-b'),
+        (x, shift, va, vb, sameSex, bridge) => {
+          const na = names[x]!;
+          const nb = names[(x + shift) % names.length]!;
+          const family = { surname: 'Okonkwo', dob: '20150612', address: '3 Larch Crescent', postcode: 'NB3 4QX' };
+          const make = (id: string, first: string, sex: string, nhs: string, v: string) =>
+            person(id, {
+              ...family,
+              firstName: v === 'upper' ? first.toUpperCase() : first,
+              sex: v === 'no-sex' ? '' : sex,
+              nhsNumber: v === 'no-nhs' ? '' : nhs,
+              postcode: v === 'no-postcode' || v === 'street-mistyped' ? '' : family.postcode,
+              address: v === 'street-abbreviated' ? '3 Larch Cres' : v === 'street-mistyped' ? '3 Lacrh Crescent' : family.address,
+            });
+          const twinA = va.map((v, k) => make(`a${k}`, na, 'F', '9434765919', v));
+          const twinB = vb.map((v, k) => make(`b${k}`, nb, sameSex ? 'F' : 'M', '4010232137', v));
+          // a record alike to both twins (no forename, or only an initial): it may join either, never both
+          const extra = bridge === 'none' ? [] : [make('bridge', bridge === 'no-forename' ? '' : (bridge === 'initial-a' ? na : nb).charAt(0), '', '', 'no-postcode')];
+          const result = linkRecords(recordSetOf([...small, ...twinA, ...twinB, ...extra]));
+          const n = small.length;
+          const groupsA = new Set(twinA.map((_, k) => result.clusters[n + k]));
+          for (let k = 0; k < twinB.length; k++) expect(groupsA.has(result.clusters[n + twinA.length + k]!)).toBe(false);
+        },
+      ),
+      { numRuns: 30, seed: 20261207 },
+    );
+  });
+
+  it('decides every candidate pair as the full weight does when it leaves addresses and near swaps to the end', () => {
+    // synthetic people given addresses (some mistyped, some another house) and some swapped names
+    const streets = ['Cedar Road', 'High Street', 'Larch Crescent', 'Mill Lane', 'Station Road', 'Church Walk'];
+    const random = rng(5);
+    const records = base.slice(0, 2500).map((r, k) => {
+      const street = streets[k % streets.length]!;
+      const house = 1 + (k % 40);
+      const roll = random();
+      const address = roll < 0.3 ? '' : roll < 0.45 ? `${house} ${street.replace('a', 'e')}` : roll < 0.55 ? `${house + 2} ${street}` : `${house} ${street}`;
+      const swap = random() < 0.05;
+      return { ...r, address, firstName: swap ? r.surname : r.firstName, surname: swap ? r.firstName.slice(0, -1) || r.firstName : r.surname };
+    });
+    const linker = linkRecords(recordSetOf(records)).linker;
+    const full = new Uint8Array(NC);
+    const quick = new Uint8Array(NC);
+    let pairs = 0;
+    let linked = 0;
+    for (const min of [linker.minWeight, 0, 30]) {
+      forEachCandidate(linker.rules, linker.f.source, false, (i, j) => {
+        pairs++;
+        const w = linker.weightOf(i, j, full);
+        const q = linker.weightIfAtLeast(i, j, min, quick);
+        expect(q >= min).toBe(w >= min);
+        if (w >= min) {
+          linked++;
+          expect(q).toBeCloseTo(w, 9);
+          expect(Array.from(quick)).toEqual(Array.from(full));
+        }
+      }, { mask: false });
+    }
+    expect(pairs).toBeGreaterThan(10_000);
+    expect(linked).toBeGreaterThan(500);
   });
 
   it('explains a pair: the prior and the fields’ contributions add up to the weight', () => {
