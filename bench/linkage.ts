@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- linkage [--synthetic 1000000] [--queries 1000] [--skip-synthetic]`
+ * `npm run bench -- linkage [--synthetic 1000000] [--queries 1000] [--skip-synthetic] [--toolkit <folder>] [--python /usr/bin/python3]`
  *
  * Record linkage (src/linkage), no labels used in training:
  *  - on the labelled fixtures in ../shared/fixtures/linkage (skipped with a message when absent):
@@ -11,9 +11,13 @@
  *    threads on every core, with their accuracy against the generated truth;
  *  - checking one incoming record against those records through the in-memory blocking index
  *    (built once): p50/p95/p99 over --queries perturbed records.
- * The Python recordlinkage toolkit is not installed on this machine (not in Debian's archive here),
- * so its figures are not measured; the issue's quoted figures are printed beside ours, labelled so.
+ * With `--toolkit <folder>` (the Python recordlinkage toolkit's source, never committed here: see
+ * bench/toolkit/README.md) the same run first measures the toolkit's unsupervised pipeline on the same
+ * files (bench/toolkit/recordlinkage_baseline.py, Debian's python3 or `--python`) and prints its F1
+ * beside ours; without it, the issue's quoted toolkit figures are printed, labelled as quoted.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +31,63 @@ import { syntheticPeople } from '../src/linkage/synthetic.ts';
 import { gitState, loadAverage1m, machine, percentiles, round3, runSuite, wholeNumber, writeResults } from './support/run.ts';
 
 const TOOLKIT_F1_QUOTED_IN_ISSUE: Record<string, number | undefined> = { fake_1000: 0.553, historical_50k: 0.535 };
+
+interface ToolkitScores {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+interface ToolkitResult {
+  candidatePairs: number;
+  indexRecall: number;
+  seconds: number;
+  ecm: { raw: ToolkitScores; cc: ToolkitScores };
+  kmeans: { raw: ToolkitScores; cc: ToolkitScores } | null;
+}
+
+/** Runs bench/toolkit/recordlinkage_baseline.py with the toolkit's source on PYTHONPATH; its figures by dataset. */
+function runToolkit(folder: string, python: string): { results: Record<string, ToolkitResult>; versions: unknown } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ta-toolkit-'));
+  try {
+    const out = path.join(dir, 'toolkit.json');
+    const driver = path.join(import.meta.dirname, 'toolkit', 'recordlinkage_baseline.py');
+    execFileSync(python, [driver, '--json-out', out], { env: { ...process.env, PYTHONPATH: folder }, stdio: ['ignore', 'inherit', 'inherit'] });
+    interface Classifier {
+      raw: ToolkitScores;
+      cc: ToolkitScores;
+      seconds_total: number;
+    }
+    const report = JSON.parse(readFileSync(out, 'utf8')) as {
+      versions: unknown;
+      datasets: Array<{ dataset: string; candidate_pairs: number; index_recall: number; classifiers: { ECMClassifier: Classifier; KMeansClassifier?: Classifier } }>;
+    };
+    const results: Record<string, ToolkitResult> = {};
+    for (const d of report.datasets) {
+      const e = d.classifiers.ECMClassifier;
+      const k = d.classifiers.KMeansClassifier;
+      results[d.dataset] = {
+        candidatePairs: d.candidate_pairs,
+        indexRecall: d.index_recall,
+        seconds: e.seconds_total,
+        ecm: { raw: e.raw, cc: e.cc },
+        kmeans: k ? { raw: k.raw, cc: k.cc } : null,
+      };
+    }
+    return { results, versions: report.versions };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function toolkitLine(name: string, toolkit: Record<string, ToolkitResult> | null): string {
+  const t = toolkit?.[name];
+  if (t) {
+    const k = t.kmeans ? `; KMeans ${t.kmeans.raw.f1.toFixed(4)}, ${t.kmeans.cc.f1.toFixed(4)} closed` : '';
+    return `recordlinkage toolkit measured in this run: ECM F1 ${t.ecm.raw.f1.toFixed(4)} (${t.ecm.cc.f1.toFixed(4)} with its links closed into groups)${k}; index recall ${t.indexRecall.toFixed(4)}, ${t.candidatePairs} pairs, ${t.seconds.toFixed(1)} s`;
+  }
+  const quoted = TOOLKIT_F1_QUOTED_IN_ISSUE[name];
+  return quoted ? `recordlinkage toolkit ${quoted} as quoted in the issue, not measured here (give --toolkit)` : 'recordlinkage toolkit not measured (give --toolkit)';
+}
 const TARGET_F1: Record<string, number> = { febrl3: 0.998, febrl4: 0.999, fake_1000: 0.85, historical_50k: 0.8 };
 
 interface FixtureCase {
@@ -46,7 +107,7 @@ const CASES: FixtureCase[] = [
 
 const fmt = (s: PairwiseScores) => `precision ${s.precision.toFixed(4)}  recall ${s.recall.toFixed(4)}  F1 ${s.f1.toFixed(4)}`;
 
-async function fixtures(): Promise<unknown[]> {
+async function fixtures(toolkit: Record<string, ToolkitResult> | null): Promise<unknown[]> {
   if (!linkageFixturesPresent()) {
     console.log(`Skipping the labelled fixtures: ${LINKAGE_FIXTURES_DIR} is absent (it lives beside the checkout, in ../shared).`);
     return [];
@@ -67,10 +128,8 @@ async function fixtures(): Promise<unknown[]> {
     const blocking = blockingRecall(result.linker.rules, truth, source);
     const t = result.stats.timings;
     const perSecond = result.stats.candidatePairs / ((t.scoreMs ?? 1) / 1000);
-    console.log(
-      `${c.name.padEnd(15)} ${fmt(scores)}  (target F1 >= ${TARGET_F1[c.name]}` +
-        `${TOOLKIT_F1_QUOTED_IN_ISSUE[c.name] ? `; recordlinkage toolkit ${TOOLKIT_F1_QUOTED_IN_ISSUE[c.name]} as quoted in the issue, not measured here` : ''})`,
-    );
+    console.log(`${c.name.padEnd(15)} ${fmt(scores)}  (target F1 >= ${TARGET_F1[c.name]})`);
+    console.log(`${''.padEnd(15)} ${toolkitLine(c.name, toolkit)}`);
     console.log(
       `${''.padEnd(15)} blocking recall ${blocking.recall.toFixed(4)} (${blocking.reached}/${blocking.truePairs})  candidate pairs ${result.stats.candidatePairs}  ` +
         `end to end ${(endToEndMs / 1000).toFixed(2)} s (read ${(readMs / 1000).toFixed(2)}, prepare ${((t.prepareMs ?? 0) / 1000).toFixed(2)}, train ${((t.trainMs ?? 0) / 1000).toFixed(2)}, score ${((t.scoreMs ?? 0) / 1000).toFixed(2)}, cluster ${((t.clusterMs ?? 0) / 1000).toFixed(2)})  ` +
@@ -100,7 +159,8 @@ async function fixtures(): Promise<unknown[]> {
       scoredPairsPerSecondOneThread: Math.round(perSecond),
       estimatedMatches: Math.round(result.linker.params.expectedMatches),
       targetF1: TARGET_F1[c.name],
-      toolkitF1QuotedInIssueNotMeasured: TOOLKIT_F1_QUOTED_IN_ISSUE[c.name] ?? null,
+      toolkitF1QuotedInIssue: TOOLKIT_F1_QUOTED_IN_ISSUE[c.name] ?? null,
+      toolkitMeasured: toolkit?.[c.name] ?? null,
     });
   }
   return results;
@@ -149,14 +209,28 @@ async function synthetic(records: number, queries: number): Promise<unknown> {
 }
 
 await runSuite('linkage', async () => {
-  const { values } = parseArgs({ options: { synthetic: { type: 'string', default: '1000000' }, queries: { type: 'string', default: '1000' }, 'skip-synthetic': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      synthetic: { type: 'string', default: '1000000' },
+      queries: { type: 'string', default: '1000' },
+      'skip-synthetic': { type: 'boolean', default: false },
+      toolkit: { type: 'string' },
+      python: { type: 'string', default: '/usr/bin/python3' },
+    },
+  });
   const records = wholeNumber('synthetic', values.synthetic!, 1000, 10_000_000);
   const queries = wholeNumber('queries', values.queries!, 10, 100_000);
   const date = new Date();
   const m = machine();
   console.log(`linkage benchmark on ${m.cpu} (${m.logicalCpus} cores), load ${m.loadAverage1mAtStart}`);
-  const fixtureResults = await fixtures();
+  let toolkit: ReturnType<typeof runToolkit> | null = null;
+  if (values.toolkit) {
+    console.log(`The recordlinkage toolkit first, from ${values.toolkit} with ${values.python}:`);
+    toolkit = runToolkit(path.resolve(values.toolkit), values.python!);
+    console.log('');
+  }
+  const fixtureResults = await fixtures(toolkit?.results ?? null);
   const syntheticResult = values['skip-synthetic'] ? null : await synthetic(records, queries);
-  const file = writeResults('linkage', date, { suite: 'linkage', date: date.toISOString(), machine: m, git: gitState(), loadAverage1mAtEnd: loadAverage1m(), fixtures: fixtureResults, synthetic: syntheticResult, toolkit: 'Python recordlinkage not available from the Debian archive on this machine: not measured' });
+  const file = writeResults('linkage', date, { suite: 'linkage', date: date.toISOString(), machine: m, git: gitState(), loadAverage1mAtEnd: loadAverage1m(), fixtures: fixtureResults, synthetic: syntheticResult, toolkit: toolkit ? { measured: true, versions: toolkit.versions } : { measured: false, why: 'no --toolkit folder given' } });
   console.log(`\nResults written to ${file}`);
 });
