@@ -566,6 +566,8 @@ export interface SourceRecordTable {
   phone: string | null;
   email: string | null;
   role: string | null;
+  practitioner_name: string | null;
+  team_name: string | null;
   start_date: DateOnly | null;
   end_date: DateOnly | null;
   event_type: string | null;

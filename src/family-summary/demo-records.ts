@@ -15,6 +15,11 @@ interface Rec {
   type: string;
   notes: string;
   endDaysAgo?: number;
+  /** Involvements: who the agency's system names, and how to reach them (invented; phone numbers from Ofcom's drama range). */
+  practitioner?: string;
+  team?: string;
+  phone?: string;
+  email?: string;
 }
 
 export interface DemoAgencyRecords {
@@ -109,8 +114,26 @@ export const DEMO_AGENCY_RECORDS: DemoAgencyRecords[] = [
       { person: 'chloe', daysAgo: 30, type: 'Antenatal booking', notes: 'Late booking at 24 weeks' },
     ],
     involvements: [
-      { person: 'chloe', daysAgo: 30, type: 'Community midwife', notes: 'Antenatal care' },
-      { person: 'liam', daysAgo: 500, endDaysAgo: 330, type: 'Community paediatrician', notes: 'Weight monitoring; discharged' },
+      {
+        person: 'chloe',
+        daysAgo: 30,
+        type: 'Community midwife',
+        notes: 'Antenatal care',
+        practitioner: 'Jo Whitfield',
+        team: 'Northbridge community midwives',
+        phone: '01632 960 214',
+        email: 'community.midwives@nhs.northbridge.example',
+      },
+      {
+        person: 'liam',
+        daysAgo: 500,
+        endDaysAgo: 330,
+        type: 'Community paediatrician',
+        notes: 'Weight monitoring; discharged',
+        practitioner: 'Dr Priya Raman',
+        team: 'Community paediatrics',
+        phone: '01632 960 388',
+      },
     ],
   },
 ];
@@ -138,7 +161,21 @@ export function demoAgencyCsv(a: DemoAgencyRecords, people: ReadonlyMap<string, 
   return {
     people: rows(['Ref', 'First', 'Last', 'Born', 'NHS'], a.people.map((p) => [ref(p), person(p).given, person(p).family, person(p).dateOfBirth, person(p).nhs])),
     involvements: a.involvements.length
-      ? rows(['Ref', 'Person', 'Role', 'Start', 'End', 'Notes'], a.involvements.map((r) => [id('I'), ref(r.person), r.type, daysAgo(r.daysAgo), r.endDaysAgo === undefined ? '' : daysAgo(r.endDaysAgo), r.notes]))
+      ? rows(
+          ['Ref', 'Person', 'Role', 'Practitioner', 'Team', 'Phone', 'Email', 'Start', 'End', 'Notes'],
+          a.involvements.map((r) => [
+            id('I'),
+            ref(r.person),
+            r.type,
+            r.practitioner ?? '',
+            r.team ?? '',
+            r.phone ?? '',
+            r.email ?? '',
+            daysAgo(r.daysAgo),
+            r.endDaysAgo === undefined ? '' : daysAgo(r.endDaysAgo),
+            r.notes,
+          ]),
+        )
       : null,
     contacts: a.contacts.length ? rows(['Ref', 'Person', 'Date', 'Type', 'Notes'], a.contacts.map((r) => [id('C'), ref(r.person), daysAgo(r.daysAgo), r.type, r.notes])) : null,
     events: rows(['Ref', 'Person', 'Date', 'End', 'Type', 'Notes'], a.events.map((r) => [id('E'), ref(r.person), daysAgo(r.daysAgo), r.endDaysAgo === undefined ? '' : daysAgo(r.endDaysAgo), r.type, r.notes])),
@@ -148,7 +185,10 @@ export function demoAgencyCsv(a: DemoAgencyRecords, people: ReadonlyMap<string, 
 /** The feed mappings matching the CSV above. */
 export const DEMO_FEED_MAPPINGS = {
   people: { fields: { sourceRecordId: 'Ref', givenNames: 'First', familyName: 'Last', dateOfBirth: 'Born', nhsNumber: 'NHS' }, dateFormat: 'YYYY-MM-DD' },
-  involvements: { fields: { sourceRecordId: 'Ref', personRecordId: 'Person', role: 'Role', startDate: 'Start', endDate: 'End', description: 'Notes' }, dateFormat: 'YYYY-MM-DD' },
+  involvements: {
+    fields: { sourceRecordId: 'Ref', personRecordId: 'Person', role: 'Role', practitionerName: 'Practitioner', teamName: 'Team', phone: 'Phone', email: 'Email', startDate: 'Start', endDate: 'End', description: 'Notes' },
+    dateFormat: 'YYYY-MM-DD',
+  },
   contacts: { fields: { sourceRecordId: 'Ref', personRecordId: 'Person', startDate: 'Date', eventType: 'Type', description: 'Notes' }, dateFormat: 'YYYY-MM-DD' },
   events: { fields: { sourceRecordId: 'Ref', personRecordId: 'Person', startDate: 'Date', endDate: 'End', eventType: 'Type', description: 'Notes' }, dateFormat: 'YYYY-MM-DD' },
 } as const;

@@ -27,6 +27,8 @@ export const TARGET_FIELDS = [
   'phone',
   'email',
   'role',
+  'practitionerName',
+  'teamName',
   'startDate',
   'endDate',
   'eventType',
@@ -47,6 +49,8 @@ export const FIELD_LABELS: Record<TargetField, string> = {
   phone: 'Telephone',
   email: 'Email address',
   role: 'Role',
+  practitionerName: "Practitioner's name",
+  teamName: 'Team or service',
   startDate: 'Start or contact date',
   endDate: 'End date',
   eventType: 'Type',
@@ -59,7 +63,7 @@ export const KIND_FIELDS: Record<FeedKind, { required: TargetField[]; optional: 
     required: ['sourceRecordId', 'givenNames', 'familyName', 'dateOfBirth'],
     optional: ['sex', 'nhsNumber', 'postcode', 'address', 'phone', 'email'],
   },
-  involvements: { required: ['sourceRecordId', 'personRecordId', 'role', 'startDate'], optional: ['endDate', 'description', 'phone', 'email'] },
+  involvements: { required: ['sourceRecordId', 'personRecordId', 'role', 'startDate'], optional: ['endDate', 'practitionerName', 'teamName', 'description', 'phone', 'email'] },
   contacts: { required: ['sourceRecordId', 'personRecordId', 'startDate'], optional: ['eventType', 'description', 'phone', 'email'] },
   events: { required: ['sourceRecordId', 'personRecordId', 'startDate', 'eventType'], optional: ['endDate', 'description'] },
 };
@@ -117,6 +121,9 @@ export interface NormalisedRecord {
   phone: string | null;
   email: string | null;
   role: string | null;
+  /** Involvements: who works with the person, and in which team or service (optional). */
+  practitionerName: string | null;
+  teamName: string | null;
   startDate: string | null;
   endDate: string | null;
   eventType: string | null;
@@ -237,13 +244,26 @@ export function validateRow(kind: FeedKind, mapping: FeedMapping, fields: Record
     phone: out.phone ?? null,
     email: out.email ?? null,
     role: out.role ?? null,
+    practitionerName: out.practitionerName ?? null,
+    teamName: out.teamName ?? null,
     startDate: out.startDate ?? null,
     endDate: out.endDate ?? null,
     eventType: out.eventType ?? null,
     description: out.description ?? null,
     raw,
   };
-  return { ok: true, record: { ...record, contentSha256: createHash('sha256').update(JSON.stringify(record)).digest('hex') } };
+  return { ok: true, record: { ...record, contentSha256: contentHash(record) } };
+}
+
+/**
+ * The hash that tells a changed record from one sent again. Fields added since a feed began (the
+ * practitioner and team, 0014) are hashed only when sent, so records stored before they existed keep
+ * their hash and the same file sent again still changes nothing.
+ */
+function contentHash(record: Omit<NormalisedRecord, 'contentSha256'>): string {
+  const { practitionerName, teamName, ...before0014 } = record;
+  const hashed = { ...before0014, practitionerName: practitionerName ?? undefined, teamName: teamName ?? undefined };
+  return createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
 }
 
 const emailSchema = z.email();
@@ -281,6 +301,9 @@ function checkField(f: TargetField, v: string, dateFormat: DateFormat, today: st
       return PHONE_RE.test(v) ? v : { reason: 'a telephone number must have 10 to 20 digits, spaces, brackets or a leading +' };
     case 'email':
       return emailSchema.safeParse(v).success && v.length <= 254 ? v.toLowerCase() : { reason: 'not an email address' };
+    case 'practitionerName':
+    case 'teamName':
+      return v.length <= 200 ? v.replace(/\s+/g, ' ') : { reason: `${FIELD_LABELS[f]} must be 200 characters or fewer` };
     case 'address':
     case 'role':
     case 'eventType':

@@ -276,21 +276,22 @@ export class FeedRepository {
       if (recs.length) {
         const rows = await sql<{ inserted: boolean }>`
           insert into source_record (organisation_id, kind, source_record_id, feed_id, person_record_id, given_names, family_name,
-            date_of_birth, sex, nhs_number, postcode, address, phone, email, role, start_date, end_date, event_type, description,
-            raw, content_sha256, first_seen_at, last_changed_at, first_run_id, last_run_id)
+            date_of_birth, sex, nhs_number, postcode, address, phone, email, role, practitioner_name, team_name, start_date, end_date, event_type,
+            description, raw, content_sha256, first_seen_at, last_changed_at, first_run_id, last_run_id)
           select ${run.organisationId}::uuid, ${run.kind}, t.sid, ${run.feedId}::uuid, t.pid, t.gn, t.fn, t.dob::date, t.sex, t.nhs, t.pc, t.addr,
-            t.phone, t.email, t.role, t.sd::date, t.ed::date, t.et, t.descr, t.raw::jsonb, t.sha, ${now}::timestamptz, ${now}::timestamptz,
+            t.phone, t.email, t.role, t.pn, t.tn, t.sd::date, t.ed::date, t.et, t.descr, t.raw::jsonb, t.sha, ${now}::timestamptz, ${now}::timestamptz,
             ${run.runId}::uuid, ${run.runId}::uuid
           from unnest(${col('sourceRecordId')}::text[], ${col('personRecordId')}::text[], ${col('givenNames')}::text[], ${col('familyName')}::text[],
             ${col('dateOfBirth')}::text[], ${col('sex')}::text[], ${col('nhsNumber')}::text[], ${col('postcode')}::text[], ${col('address')}::text[],
-            ${col('phone')}::text[], ${col('email')}::text[], ${col('role')}::text[], ${col('startDate')}::text[], ${col('endDate')}::text[],
-            ${col('eventType')}::text[], ${col('description')}::text[], ${recs.map((r) => JSON.stringify(r.raw))}::text[], ${col('contentSha256')}::text[])
-            as t(sid, pid, gn, fn, dob, sex, nhs, pc, addr, phone, email, role, sd, ed, et, descr, raw, sha)
+            ${col('phone')}::text[], ${col('email')}::text[], ${col('role')}::text[], ${col('practitionerName')}::text[], ${col('teamName')}::text[],
+            ${col('startDate')}::text[], ${col('endDate')}::text[], ${col('eventType')}::text[], ${col('description')}::text[],
+            ${recs.map((r) => JSON.stringify(r.raw))}::text[], ${col('contentSha256')}::text[])
+            as t(sid, pid, gn, fn, dob, sex, nhs, pc, addr, phone, email, role, pn, tn, sd, ed, et, descr, raw, sha)
           on conflict (organisation_id, kind, source_record_id) do update set
             feed_id = excluded.feed_id, person_record_id = excluded.person_record_id, given_names = excluded.given_names,
             family_name = excluded.family_name, date_of_birth = excluded.date_of_birth, sex = excluded.sex, nhs_number = excluded.nhs_number,
             postcode = excluded.postcode, address = excluded.address, phone = excluded.phone, email = excluded.email, role = excluded.role,
-            start_date = excluded.start_date, end_date = excluded.end_date, event_type = excluded.event_type, description = excluded.description,
+            practitioner_name = excluded.practitioner_name, team_name = excluded.team_name, start_date = excluded.start_date, end_date = excluded.end_date, event_type = excluded.event_type, description = excluded.description,
             raw = excluded.raw, content_sha256 = excluded.content_sha256, last_changed_at = excluded.last_changed_at, last_run_id = excluded.last_run_id
           where source_record.content_sha256 <> excluded.content_sha256
           returning (xmax = 0) as inserted`.execute(trx);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseFeedDate, parseMapping, validateRow, type FeedMapping } from '../../src/feeds/mapping.ts';
 
@@ -81,5 +82,51 @@ describe('validateRow', () => {
     const m: FeedMapping = { fields: { sourceRecordId: 'id', personRecordId: 'p', role: 'r', startDate: 's', endDate: 'e' }, dateFormat: 'YYYY-MM-DD' };
     const r = validateRow('involvements', m, { id: '1', p: 'P1', r: 'school', s: '2024-09-01', e: '2024-08-01' }, TODAY);
     expect(r).toEqual({ ok: false, problems: [{ column: 'e', value: '2024-08-01', reason: 'the end date is before the start date' }] });
+  });
+});
+
+describe('involvements with the practitioner and team (0014)', () => {
+  const mapping: FeedMapping = {
+    fields: { sourceRecordId: 'Ref', personRecordId: 'Person', role: 'Role', practitionerName: 'Officer', teamName: 'Unit', startDate: 'Start' },
+    dateFormat: 'YYYY-MM-DD',
+  };
+  const today = '2026-12-07';
+
+  it('keeps the practitioner and team, spaces tidied, and names one over 200 characters by its column', () => {
+    const ok = validateRow('involvements', mapping, { Ref: 'I1', Person: 'P1', Role: 'Offender manager', Officer: 'DS  Rowan Achterberg', Unit: 'IOM', Start: '2026-01-05' }, today);
+    expect(ok.ok && ok.record.practitionerName).toBe('DS Rowan Achterberg');
+    expect(ok.ok && ok.record.teamName).toBe('IOM');
+    const long = validateRow('involvements', mapping, { Ref: 'I2', Person: 'P1', Role: 'Case officer', Officer: 'x'.repeat(201), Start: '2026-01-05' }, today);
+    expect(long).toEqual({ ok: false, problems: [{ column: 'Officer', value: 'x'.repeat(201), reason: "Practitioner's name must be 200 characters or fewer" }] });
+  });
+
+  it('hashes a record that sends neither as it was hashed before they existed, so sending an old file again changes nothing', () => {
+    const before: FeedMapping = { fields: { sourceRecordId: 'Ref', personRecordId: 'Person', role: 'Role', startDate: 'Start' }, dateFormat: 'YYYY-MM-DD' };
+    const r = validateRow('involvements', before, { Ref: 'I1', Person: 'P1', Role: 'Case officer', Start: '2026-01-05' }, today);
+    if (!r.ok) throw new Error('refused');
+    // the record as 0013's code hashed it: the same fields in the same order, without the two new ones
+    const old = {
+      sourceRecordId: 'I1',
+      personRecordId: 'P1',
+      givenNames: null,
+      familyName: null,
+      dateOfBirth: null,
+      sex: null,
+      nhsNumber: null,
+      postcode: null,
+      address: null,
+      phone: null,
+      email: null,
+      role: 'Case officer',
+      startDate: '2026-01-05',
+      endDate: null,
+      eventType: null,
+      description: null,
+      raw: { Ref: 'I1', Person: 'P1', Role: 'Case officer', Start: '2026-01-05' },
+    };
+    expect(r.record.contentSha256).toBe(createHash('sha256').update(JSON.stringify(old)).digest('hex'));
+    // and a practitioner sent later is a change
+    const withOfficer = validateRow('involvements', mapping, { Ref: 'I1', Person: 'P1', Role: 'Case officer', Officer: 'PC Mabel Ostrander', Start: '2026-01-05' }, today);
+    expect(withOfficer.ok && withOfficer.record.contentSha256).not.toBe(r.record.contentSha256);
   });
 });
