@@ -5,6 +5,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { DatabaseHandle } from '../db/database.ts';
+import type { DataCategory } from '../policy/access-policy.ts';
 
 export interface LinkSourceRecord {
   organisationId: string;
@@ -348,6 +349,37 @@ export class LinkingRepository {
   }
 
   /**
+   * The involvements agencies' systems sent about a person: their feeds' involvements records now
+   * linked to the person (an undone link clears `subject_id`, so they leave with it), current first.
+   */
+  async agencyInvolvementsOf(subjectId: string, limit = 500): Promise<AgencyInvolvementRow[]> {
+    const { rows } = await sql<Record<string, unknown>>`
+      select s.organisation_id, o.name as organisation_name, ot.case_category, s.source_record_id, s.role, s.practitioner_name, s.team_name,
+        s.phone, s.email, to_char(s.start_date, 'YYYY-MM-DD') as start_date, to_char(s.end_date, 'YYYY-MM-DD') as end_date,
+        s.last_changed_at
+      from source_record s
+      join organisation o on o.id = s.organisation_id
+      join organisation_type ot on ot.code = o.type_code
+      where s.subject_id = ${subjectId} and s.kind = 'involvements'
+      order by s.end_date is not null, s.end_date desc, s.start_date desc, o.name, s.source_record_id
+      limit ${limit}`.execute(this.#h.db);
+    return rows.map((r) => ({
+      organisationId: r.organisation_id as string,
+      organisationName: r.organisation_name as string,
+      caseCategory: r.case_category as DataCategory,
+      sourceRecordId: r.source_record_id as string,
+      role: (r.role as string | null) ?? 'Involved',
+      practitionerName: r.practitioner_name as string | null,
+      teamName: r.team_name as string | null,
+      phone: r.phone as string | null,
+      email: r.email as string | null,
+      startDate: r.start_date as string,
+      endDate: r.end_date as string | null,
+      sentAt: new Date(r.last_changed_at as string),
+    }));
+  }
+
+  /**
    * Up to `limit` people drawn at random, as the linkage engine reads them: current name, date of
    * birth (YYYYMMDD), sex, current postcode and NHS number. For training the model only.
    */
@@ -390,6 +422,23 @@ export class LinkingRepository {
     const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
     return { id: r.id, trainedAt: new Date(r.trained_at), trainedBy: r.trained_by, records: Number(r.records), params: json(r.params), nameFrequencies: json(r.name_frequencies) };
   }
+}
+
+/** An involvement as an agency's system sent it (kind involvements, 0007 and 0014), linked to a person. */
+export interface AgencyInvolvementRow {
+  organisationId: string;
+  organisationName: string;
+  caseCategory: DataCategory;
+  sourceRecordId: string;
+  role: string;
+  practitionerName: string | null;
+  teamName: string | null;
+  phone: string | null;
+  email: string | null;
+  startDate: string;
+  endDate: string | null;
+  /** When the agency last sent a change to it. */
+  sentAt: Date;
 }
 
 export interface TrainingRow {

@@ -18,9 +18,10 @@ import { newId } from '../ids.ts';
 import { modelMismatch, scoreWithModel, startingModel, trainAppModel, type AppModel, type PairScore, type TrainingSummary } from '../linkage/app-model.ts';
 import { prepareFeatures } from '../linkage/features.ts';
 import { blankRecord, recordSetOf, type RawRecord } from '../linkage/records.ts';
+import { agencyInvolvementAccess, openedFully } from '../policy/agency-involvements.ts';
 import { CASE_CATEGORIES, mayReviewLinks, mayTrainLinkageModel, type DataCategory, type Decision, type FeedRequester } from '../policy/access-policy.ts';
 import { AccessDeniedError, requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
-import type { LinkingRepository, LinkReviewRow, LinkSourceRecord, PersonLinkRow, TrainingRow } from '../repositories/linking-repository.ts';
+import type { AgencyInvolvementRow, LinkingRepository, LinkReviewRow, LinkSourceRecord, PersonLinkRow, TrainingRow } from '../repositories/linking-repository.ts';
 import type { PeopleRepository, SearchCandidate } from '../repositories/people-repository.ts';
 import { parse, type PersonService } from './person-service.ts';
 import { actorOf, ForbiddenError, NotFoundError, ValidationError, type Principal } from './principal.ts';
@@ -82,6 +83,28 @@ export function scorePairs(source: LinkSourceRecord, candidates: readonly Search
   return candidates.map((candidate, i) => ({ candidate, explanation: scoreWithModel(model, f, s, i) }));
 }
 
+/** An involvement as an agency's system sent it, as the viewer may see it (contact details only where the policy allows). */
+export interface AgencyInvolvementView {
+  organisationId: string;
+  organisationName: string;
+  sourceRecordId: string;
+  role: string;
+  practitionerName: string | null;
+  teamName: string | null;
+  phone: string | null;
+  email: string | null;
+  startDate: string;
+  endDate: string | null;
+  sentAt: Date;
+}
+
+export interface AgencyInvolvementsView {
+  current: AgencyInvolvementView[];
+  past: AgencyInvolvementView[];
+  /** Agencies holding involvement records the viewer may not see, with why and whom to ask. */
+  heldBy: Array<{ organisationId: string; organisationName: string; reason: string }>;
+}
+
 /** One agency record linked to a person, as the viewer may see it. */
 export interface LinkedRecordView {
   linkId: string;
@@ -103,8 +126,6 @@ export interface LinkedRecordView {
   mayUndo: boolean;
 }
 
-/** What a category opened only by a disclosure does not cover: a disclosure is exactly its items. */
-const openedFully = (d: Decision, c: DataCategory) => d.allowed.includes(c) && d.basisByCategory[c] !== 'disclosure';
 
 const storedModelSchema = z.object({
   params: z.object({
@@ -473,6 +494,50 @@ export class LinkingService {
       };
     });
     return { records, decision };
+  }
+
+  /**
+   * Who is involved as agencies' own systems record it: their feeds' involvements records linked to
+   * the person. Through the gate (the involvements and contacts categories, and every agency's case
+   * category, since a row is that agency's own words) and audited as one entry. Each row is decided by
+   * `agencyInvolvementAccess()` in the policy: shown in full, named as held by its agency with why, or
+   * (a hidden sensitive service, or beyond a viewer's own organisation's basis) not mentioned.
+   */
+  async agencyInvolvements(p: Principal, subjectId: string, ctx: AuditContext, options: { reason?: string | undefined } = {}): Promise<AgencyInvolvementsView> {
+    const { decision, facts, now } = await this.#gate.check(
+      p,
+      {
+        action: 'read',
+        subjectId,
+        categories: ['involvements', 'contacts', ...CASE_CATEGORIES],
+        purpose: "find who is involved, as agencies' own systems record it",
+        reason: options.reason,
+        auditAction: 'person.agency-involvements.read',
+      },
+      ctx,
+    );
+    const rows = await this.#links.agencyInvolvementsOf(subjectId);
+    const access = agencyInvolvementAccess(requesterOf(p), facts, decision, rows, now);
+    const today = now.toISOString().slice(0, 10);
+    const card = ({ row: r, contacts }: { row: AgencyInvolvementRow; contacts: boolean }): AgencyInvolvementView => ({
+      organisationId: r.organisationId,
+      organisationName: r.organisationName,
+      sourceRecordId: r.sourceRecordId,
+      role: r.role,
+      practitionerName: r.practitionerName,
+      teamName: r.teamName,
+      phone: contacts ? r.phone : null,
+      email: contacts ? r.email : null,
+      startDate: r.startDate,
+      endDate: r.endDate,
+      sentAt: r.sentAt,
+    });
+    const isCurrent = (x: { row: AgencyInvolvementRow }) => x.row.endDate === null || x.row.endDate > today;
+    return {
+      current: access.shown.filter(isCurrent).map(card),
+      past: access.shown.filter((x) => !isCurrent(x)).map(card),
+      heldBy: access.heldBy.map((h) => ({ ...h, reason: `${h.organisationName}'s system records involvement with this person: ask them. ${h.reason}` })),
+    };
   }
 
   /** Notifies the practitioners with an active involvement with the person that a new record links to them. */

@@ -107,6 +107,38 @@ describe.skipIf(skip)('family summary in Chromium', () => {
     }
   });
 
+  it("shows who is involved as agencies' own systems record it on the person page, and only names the agency to a viewer who may not see its words", async () => {
+    const { context, page, watch } = await openPage(browser);
+    try {
+      await signIn(page, server.baseUrl, t, 'social.worker@csc.northbridge.example', { a11y: false });
+      await page.goto(`${server.baseUrl}/people/${f.poppy}`);
+      const table = page.locator('table.ta-agency-involvements');
+      await expect.poll(() => table.count()).toBe(1);
+      const rows = (await table.textContent()) ?? '';
+      expect(rows).toContain('Child protection plan');
+      expect(rows).toContain('Child in need plan');
+      await checkA11y(page, "person page: who is involved, with agencies' own records");
+      await table.scrollIntoViewIfNeeded();
+      await screenshot(page, 'person-agency-involvements');
+      watch.assertClean("person page with agencies' own records");
+    } finally {
+      await context.close();
+    }
+    const school = await openPage(browser);
+    try {
+      await signIn(school.page, server.baseUrl, t, 'dsl@hollinlane.northbridge.example', { a11y: false });
+      await school.page.goto(`${server.baseUrl}/people/${f.poppy}`);
+      const involved = (await school.page.locator('main').textContent()) ?? '';
+      expect(involved).not.toContain('Child protection plan');
+      await expect.poll(() => school.page.locator('.ta-held-by').count()).toBe(1);
+      expect(await school.page.locator('.ta-held-by').textContent()).toMatch(/system records involvement with this person: ask them/);
+      await checkA11y(school.page, "person page: an agency's own records named, not shown");
+      school.watch.assertClean('person page as the school');
+    } finally {
+      await school.context.close();
+    }
+  });
+
   it('the demo family: years of linked agency records, the police and health trust named as holding more', async () => {
     const chloe = (await t.services.database.query<{ subject_id: string }>(`select subject_id from person_name where kind = 'current' and given_names = 'Chloe' and family_name = 'Marsh'`, []))[0]!.subject_id;
     const { context, page, watch } = await openPage(browser);

@@ -165,4 +165,61 @@ export function registerLinkingRoutes(registry: ApiRegistry, services: Services)
       return { undone: true as const };
     },
   });
+
+  const AgencyInvolvement = registry.component(
+    'AgencyInvolvement',
+    z
+      .object({
+        organisation: z.object({ id: z.uuid(), name: z.string() }),
+        sourceRecordId: z.string().meta({ description: "The agency's own id of its involvement record" }),
+        role: z.string().meta({ description: "The role in the agency's own words" }),
+        practitionerName: z.string().nullable(),
+        teamName: z.string().nullable(),
+        phone: z.string().nullable().meta({ description: 'Work phone as the agency sent it; null when not sent or not shown to you' }),
+        email: z.string().nullable(),
+        startDate: z.iso.date(),
+        endDate: z.iso.date().nullable(),
+        sentAt: z.iso.datetime().meta({ description: 'When the agency last sent a change to it' }),
+      })
+      .meta({ description: "An involvement as an agency's own system sent it (a feed record linked to the person)" }),
+  );
+  registry.add({
+    method: 'get',
+    path: '/api/v1/people/:id/agency-involvements',
+    operationId: 'listAgencyInvolvements',
+    summary: "Who is involved, as agencies' own systems record it",
+    description:
+      "The involvements agencies' feeds sent, linked to the person, beside those recorded in Team Around (whoIsInvolved). A row is the agency's own words, so it is shown to that agency, or where the policy opens the agency's case category; otherwise, where you may know who is involved, the agency is named in heldBy with why. Work contacts need the contacts category.",
+    tags: ['Linking'],
+    secured: true,
+    request: { params: z.object({ id: z.uuid() }), query: z.object({ reason: z.string().max(500).optional().meta({ description: 'Why you need it, when you have no working relationship with the person' }) }) },
+    responses: {
+      200: {
+        description: "Agency-reported involvements",
+        schema: z.object({
+          current: z.array(AgencyInvolvement),
+          past: z.array(AgencyInvolvement),
+          heldBy: z.array(z.object({ organisation: z.object({ id: z.uuid(), name: z.string() }), reason: z.string() })),
+        }),
+      },
+      404: { description: 'No such person', schema: ErrorSchema },
+      ...denied,
+    },
+    handler: async ({ req, params, query }) => {
+      const v = await services.linking.agencyInvolvements(req.principal!, params.id, auditContext(req), { reason: query.reason });
+      const out = (a: (typeof v.current)[number]) => ({
+        organisation: { id: a.organisationId, name: a.organisationName },
+        sourceRecordId: a.sourceRecordId,
+        role: a.role,
+        practitionerName: a.practitionerName,
+        teamName: a.teamName,
+        phone: a.phone,
+        email: a.email,
+        startDate: a.startDate,
+        endDate: a.endDate,
+        sentAt: a.sentAt.toISOString(),
+      });
+      return { current: v.current.map(out), past: v.past.map(out), heldBy: v.heldBy.map((h) => ({ organisation: { id: h.organisationId, name: h.organisationName }, reason: h.reason })) };
+    },
+  });
 }

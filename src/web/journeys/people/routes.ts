@@ -356,6 +356,9 @@ export function peopleRoutes(services: Services): Router {
     const p = req.principal!;
     const reason = field(req.query, 'reason').trim() || undefined;
     const view = await people.view(p, req.params.id, auditContext(req), { reason });
+    // Who is involved as agencies' own systems record it: its own read through the gate, audited.
+    const agency =
+      view.allowed.includes('involvements') || view.allowed.includes('contacts') ? await services.linking.agencyInvolvements(p, view.subjectId, auditContext(req), { reason }) : null;
     const name = currentName(view.identity);
     const today = new Date().toISOString().slice(0, 10);
     const involvements = view.involvements?.map((i) => ({
@@ -378,6 +381,7 @@ export function peopleRoutes(services: Services): Router {
       previousHouseholds: view.households?.filter((h) => !h.current).map((h) => householdCard(view.subjectId, h, false)) ?? [],
       currentInvolvements: involvements?.filter((i) => i.active),
       pastInvolvements: involvements?.filter((i) => !i.active),
+      agency,
       withheld: Object.fromEntries(view.withheld.map((w) => [w.category, w.reason])),
       tree: familyTree(view, name),
       canChange: CHANGE_BASES.has(view.basis),

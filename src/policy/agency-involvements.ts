@@ -1,0 +1,86 @@
+/**
+ * Who may see the involvements agencies' own systems sent: a feed's involvements records linked to a
+ * person (src/feeds, src/services/linking-service.ts). Part of the one access policy; pure.
+ *
+ * An involvement recorded in Team Around has a role from a fixed list ("allocated social worker"),
+ * and the involvements category shows it. An agency's system sends its own words for the role
+ * ("child protection plan", "MARAC: high risk"), and those words are the agency's case information.
+ * So a row is shown in full only to the agency that sent it, or where the decision opens that
+ * agency's case category on a basis other than a disclosure. A disclosure carries chosen items and
+ * never an agency's feed record.
+ *
+ * Knowing only *that* the agency is involved is involvement information, as it is for an involvement
+ * recorded here. So where the viewer may know who is involved but not see the agency's records, the
+ * agency is named as holding involvement records, with the reason and "ask them".
+ *
+ * Nothing is named:
+ * - to a viewer who may not know of the involvement: a current one needs the contacts category (the
+ *   contact minimum gives it), an ended one the involvements category beyond the viewer's own
+ *   organisation's, as for involvements recorded here;
+ * - for an organisation whose every involvement recorded here with the person is hidden from the
+ *   viewer (a sensitive service without consent).
+ */
+import { decide, relationshipOf, type DataCategory, type Decision, type Requester, type SubjectFacts } from './access-policy.ts';
+
+export interface AgencyInvolvementFact {
+  organisationId: string;
+  organisationName: string;
+  /** The sending organisation's case category (its type's). */
+  caseCategory: DataCategory;
+  endDate: string | null;
+}
+
+export interface AgencyInvolvementAccess<T extends AgencyInvolvementFact> {
+  /** Rows shown in full; `contacts`: with the practitioner's work phone and email. */
+  shown: Array<{ row: T; contacts: boolean }>;
+  /** Agencies whose involvement records with the person exist but are not shown to the viewer, with why. */
+  heldBy: Array<{ organisationId: string; organisationName: string; reason: string }>;
+}
+
+/** A category the decision opens on a basis other than a disclosure (a disclosure is exactly its items). */
+export const openedFully = (d: Decision, c: DataCategory): boolean => d.allowed.includes(c) && d.basisByCategory[c] !== 'disclosure';
+
+export function agencyInvolvementAccess<T extends AgencyInvolvementFact>(
+  requester: Requester,
+  facts: SubjectFacts,
+  decision: Decision,
+  rows: readonly T[],
+  now: Date,
+): AgencyInvolvementAccess<T> {
+  const today = now.toISOString().slice(0, 10);
+  const involvements = openedFully(decision, 'involvements');
+  const contacts = openedFully(decision, 'contacts');
+  // Beyond their own organisation's involvements: a working relationship, or a basis that still opens
+  // involvements once the person's involvements (so their own organisation's) are set aside.
+  const beyondOwn =
+    relationshipOf(requester, facts).length > 0 ||
+    decide({ requester, action: 'read', categories: ['involvements'], purpose: 'check the basis' }, { ...facts, involvements: [] }, now).allow;
+  const hidden = new Set(decision.hiddenInvolvementIds);
+  const shownHere = new Set(facts.involvements.filter((i) => !hidden.has(i.id)).map((i) => i.organisationId));
+  const hiddenOrganisations = new Set(facts.involvements.filter((i) => hidden.has(i.id) && !shownHere.has(i.organisationId)).map((i) => i.organisationId));
+
+  const shown: AgencyInvolvementAccess<T>['shown'] = [];
+  const heldBy = new Map<string, { organisationId: string; organisationName: string; reason: string }>();
+  for (const row of rows) {
+    const own = row.organisationId === requester.organisationId;
+    if (own) {
+      shown.push({ row, contacts: true });
+      continue;
+    }
+    if (hiddenOrganisations.has(row.organisationId)) continue;
+    const current = row.endDate === null || row.endDate > today;
+    // Whether the viewer may know of this involvement at all, as of one recorded here: a current one
+    // through the contacts category (the contact minimum too); any through the involvements category
+    // when it reaches beyond their own organisation's.
+    if (!((current && contacts) || (involvements && beyondOwn))) continue;
+    if (openedFully(decision, row.caseCategory)) {
+      shown.push({ row, contacts });
+      continue;
+    }
+    if (!heldBy.has(row.organisationId)) {
+      const why = decision.redacted.find((x) => x.category === row.caseCategory)?.reason ?? 'Your access does not cover their records.';
+      heldBy.set(row.organisationId, { organisationId: row.organisationId, organisationName: row.organisationName, reason: why });
+    }
+  }
+  return { shown, heldBy: [...heldBy.values()].sort((a, b) => a.organisationName.localeCompare(b.organisationName)) };
+}
