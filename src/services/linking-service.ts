@@ -84,19 +84,7 @@ export function scorePairs(source: LinkSourceRecord, candidates: readonly Search
 }
 
 /** An involvement as an agency's system sent it, as the viewer may see it (contact details only where the policy allows). */
-export interface AgencyInvolvementView {
-  organisationId: string;
-  organisationName: string;
-  sourceRecordId: string;
-  role: string;
-  practitionerName: string | null;
-  teamName: string | null;
-  phone: string | null;
-  email: string | null;
-  startDate: string;
-  endDate: string | null;
-  sentAt: Date;
-}
+export type AgencyInvolvementView = Omit<AgencyInvolvementRow, 'caseCategory'>;
 
 export interface AgencyInvolvementsView {
   current: AgencyInvolvementView[];
@@ -519,19 +507,10 @@ export class LinkingService {
     const rows = await this.#links.agencyInvolvementsOf(subjectId);
     const access = agencyInvolvementAccess(requesterOf(p), facts, decision, rows, now);
     const today = now.toISOString().slice(0, 10);
-    const card = ({ row: r, contacts }: { row: AgencyInvolvementRow; contacts: boolean }): AgencyInvolvementView => ({
-      organisationId: r.organisationId,
-      organisationName: r.organisationName,
-      sourceRecordId: r.sourceRecordId,
-      role: r.role,
-      practitionerName: r.practitionerName,
-      teamName: r.teamName,
-      phone: contacts ? r.phone : null,
-      email: contacts ? r.email : null,
-      startDate: r.startDate,
-      endDate: r.endDate,
-      sentAt: r.sentAt,
-    });
+    const card = ({ row, contacts }: { row: AgencyInvolvementRow; contacts: boolean }): AgencyInvolvementView => {
+      const { caseCategory: _category, ...shown } = row;
+      return contacts ? shown : { ...shown, phone: null, email: null };
+    };
     const isCurrent = (x: { row: AgencyInvolvementRow }) => x.row.endDate === null || x.row.endDate > today;
     return {
       current: access.shown.filter(isCurrent).map(card),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CASE_CATEGORIES, decide, type DataCategory, type InvolvementFact, type Requester, type SubjectFacts } from '../../src/policy/access-policy.ts';
+import { involvementFact, requester, subjectFacts } from '../support/policy.ts';
+import { CASE_CATEGORIES, decide, type DataCategory, type Requester, type SubjectFacts } from '../../src/policy/access-policy.ts';
 import { agencyInvolvementAccess, openedFully, type AgencyInvolvementFact } from '../../src/policy/agency-involvements.ts';
 
 /**
@@ -14,26 +15,16 @@ const ORG = { csc: 'org-csc', police: 'org-police', nhs: 'org-nhs', school: 'org
 const CATEGORY: Record<string, DataCategory> = { [ORG.csc]: 'social_care', [ORG.police]: 'police', [ORG.nhs]: 'health', [ORG.school]: 'education', [ORG.clinic]: 'voluntary' };
 const NAME: Record<string, string> = { [ORG.csc]: "Children's Services", [ORG.police]: 'Police', [ORG.nhs]: 'NHS Trust', [ORG.school]: 'School', [ORG.clinic]: 'Clinic' };
 
-const user = (userId: string, organisationId: string, organisationType: string, roles: string[], teamIds: string[] = []): Requester => ({ userId, organisationId, organisationType, teamIds, roles });
 const U = {
-  socialWorker: user('u-sw', ORG.csc, 'childrens_social_care', ['practitioner'], ['team-fst']),
-  mashOfficer: user('u-mash', ORG.csc, 'childrens_social_care', ['mash_officer', 'practitioner'], ['team-mash']),
-  policeOfficer: user('u-police', ORG.police, 'police', ['practitioner'], ['team-ppu']),
-  schoolDsl: user('u-dsl', ORG.school, 'school', ['practitioner'], ['team-dsl']),
-  schoolColleague: user('u-dsl2', ORG.school, 'school', ['practitioner'], ['team-office']),
-  healthVisitor: user('u-hv', ORG.nhs, 'nhs_trust', ['practitioner'], ['team-hv']),
+  socialWorker: requester('u-sw', ORG.csc, 'childrens_social_care', ['team-fst'], ['practitioner']),
+  mashOfficer: requester('u-mash', ORG.csc, 'childrens_social_care', ['team-mash'], ['mash_officer', 'practitioner']),
+  policeOfficer: requester('u-police', ORG.police, 'police', ['team-ppu'], ['practitioner']),
+  schoolDsl: requester('u-dsl', ORG.school, 'school', ['team-dsl'], ['practitioner']),
+  schoolColleague: requester('u-dsl2', ORG.school, 'school', ['team-office'], ['practitioner']),
+  healthVisitor: requester('u-hv', ORG.nhs, 'nhs_trust', ['team-hv'], ['practitioner']),
 };
 
-const inv = (id: string, o: Partial<InvolvementFact> & Pick<InvolvementFact, 'organisationId' | 'category'>): InvolvementFact => ({
-  id,
-  teamId: null,
-  practitionerId: null,
-  role: 'other',
-  sensitive: false,
-  consentToShow: false,
-  active: true,
-  ...o,
-});
+const inv = involvementFact;
 
 const INV = {
   socialWork: inv('inv-sw', { organisationId: ORG.csc, teamId: 'team-fst', practitionerId: 'u-sw', role: 'allocated_social_worker', category: 'social_care' }),
@@ -41,16 +32,7 @@ const INV = {
   clinicHidden: inv('inv-clinic', { organisationId: ORG.clinic, role: 'key_worker', category: 'health', sensitive: true }),
 };
 
-const facts = (o: Partial<SubjectFacts> = {}): SubjectFacts => ({
-  subjectId: 'person-1',
-  exists: true,
-  shielded: false,
-  involvements: [],
-  openEnquiryOrganisationIds: [],
-  disclosures: [],
-  breakGlass: [],
-  ...o,
-});
+const facts = subjectFacts;
 
 interface Row extends AgencyInvolvementFact {
   ref: string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { involvementFact, requester, subjectFacts } from '../support/policy.ts';
 import {
   CASE_CATEGORIES,
   decide,
@@ -9,7 +10,6 @@ import {
   type Action,
   type Basis,
   type DataCategory,
-  type InvolvementFact,
   type Requester,
   type SubjectFacts,
 } from '../../src/policy/access-policy.ts';
@@ -28,13 +28,7 @@ const EARLIER = new Date('2026-11-21T09:00:00Z');
 const ORG = { csc: 'org-csc', police: 'org-police', nhs: 'org-nhs', school: 'org-school', clinic: 'org-clinic' } as const;
 const TEAM = { fst: 'team-fst', eh: 'team-eh', mash: 'team-mash', ig: 'team-ig', ppu: 'team-ppu', hv: 'team-hv', dsl: 'team-dsl', clinic: 'team-clinic' } as const;
 
-const user = (userId: string, organisationId: string, organisationType: string, teamIds: string[], roles: string[]): Requester => ({
-  userId,
-  organisationId,
-  organisationType,
-  teamIds,
-  roles,
-});
+const user = requester;
 
 const U = {
   socialWorker: user('u-sw', ORG.csc, 'childrens_social_care', [TEAM.fst], ['practitioner']),
@@ -52,16 +46,7 @@ const U = {
 
 // ---------- involvements ----------
 
-const inv = (id: string, o: Partial<InvolvementFact> & Pick<InvolvementFact, 'organisationId' | 'category'>): InvolvementFact => ({
-  id,
-  teamId: null,
-  practitionerId: null,
-  role: 'other',
-  sensitive: false,
-  consentToShow: false,
-  active: true,
-  ...o,
-});
+const inv = involvementFact;
 
 const I = {
   /** Kofi (social worker) is allocated, through the Family Safeguarding Team. */
@@ -92,16 +77,7 @@ const disclosure = (o: Partial<Disclosure> & Pick<Disclosure, 'categories'>): Di
   ...o,
 });
 
-const facts = (o: Partial<SubjectFacts> = {}): SubjectFacts => ({
-  subjectId: 'person-1',
-  exists: true,
-  shielded: false,
-  involvements: [],
-  openEnquiryOrganisationIds: [],
-  disclosures: [],
-  breakGlass: [],
-  ...o,
-});
+const facts = subjectFacts;
 
 // ---------- what is asked ----------
 
