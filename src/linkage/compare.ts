@@ -146,9 +146,14 @@ function alike(f: Features, a: number, b: number): boolean {
   return a === b || jwAtLeast(f.names[a]!, f.names[b]!, f.masks.names[a]!, f.masks.names[b]!, 0.88) >= 0.88;
 }
 
-/** Name levels compared in place that a near swap would replace: one of them different, neither missing nor already swapped. */
+/**
+ * Name levels compared in place that a near swap would replace: one of them different, neither
+ * missing, already swapped, or the same in place. A name that agrees exactly in place is never part
+ * of a swap: twins sharing a surname whose forenames both look like it ("Mariana Martin", "Martine
+ * Martin") have two forenames, not their names swapped.
+ */
 export function mightBeSwapped(first: number, sur: number): boolean {
-  return (first === FIRST_DIFFERENT || sur === SURNAME_DIFFERENT) && first !== 0 && sur !== 0 && first !== 2;
+  return (first === FIRST_DIFFERENT || sur === SURNAME_DIFFERENT) && first !== 0 && sur !== 0 && first !== 1 && sur !== 1 && first !== 2;
 }
 
 /**

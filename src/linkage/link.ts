@@ -187,7 +187,9 @@ export class Linker {
     if (mightBeSwapped(fl, sl)) {
       const inPlace = W[C_FIRST * 16 + fl]! + W[C_SURNAME * 16 + sl]! + (fl === 1 ? this.tfAdjustment(C_FIRST, f.first[i]!) : 0) + (sl === 1 ? this.tfAdjustment(C_SURNAME, f.surname[i]!) : 0);
       const swapped = w - inPlace + W[C_FIRST * 16 + 2]! + W[C_SURNAME * 16 + 2]!;
-      if (swapped + addressHeadroom >= min && nearlySwapped(f, f.first[i]!, f.first[j]!, f.surname[i]!, f.surname[j]!)) {
+      // weightOf takes the swap whenever the names are nearly swapped, whichever weighs more, so the
+      // check is needed whenever either weight could reach min
+      if ((swapped > w ? swapped : w) + addressHeadroom >= min && nearlySwapped(f, f.first[i]!, f.first[j]!, f.surname[i]!, f.surname[j]!)) {
         levels[C_FIRST] = 2;
         levels[C_SURNAME] = 2;
         w = swapped;

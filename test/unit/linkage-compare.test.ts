@@ -35,6 +35,11 @@ describe('linkage comparison levels', () => {
     expect(near.surname).toBe('swapped with first name');
     const typoBoth = levelsOf({ firstName: 'Chloe', surname: 'Ryan' }, { firstName: 'Ryna', surname: 'Chloe' });
     expect(typoBoth.first_name).toBe('swapped with surname');
+    // a name that agrees in place is never part of a swap: twins sharing a surname whose forenames
+    // both look like it ("Mariana Martin", "Martine Martin") are two forenames, not a swap
+    const twinsLikeSurname = levelsOf({ firstName: 'Mariana', surname: 'Martin' }, { firstName: 'Martine', surname: 'Martin' });
+    expect(twinsLikeSurname.surname).toBe('exact');
+    expect(twinsLikeSurname.first_name).not.toBe('swapped with surname');
     // one name in place and one swapped is not a swap
     const half = levelsOf({ firstName: 'Alicia', surname: 'Heron' }, { firstName: 'Heron', surname: 'Brooke' });
     expect(half.first_name).toBe('different');
@@ -141,6 +146,11 @@ describe('the twin rule for one pair', () => {
     expect(twins({ ...amelia, address: '14 Cedar Road' }, { ...grace, address: '14 Cedar Road' })).toBe(true);
     expect(twins({ ...amelia, address: '14 Cedar Road', postcode: 'NB3 4QX' }, { ...grace, address: '14 Cedar Raod' })).toBe(true);
     expect(twins({ ...amelia, address: '14 Cedar Road', postcode: 'NB3 4QX' }, { ...grace, address: '14 Cedar Rd', postcode: 'NB3 4QY' })).toBe(true);
+  });
+
+  it('holds for twins whose forenames both look like their surname', () => {
+    expect(twins({ firstName: 'Mariana', surname: 'Martin', dob: '20150612', postcode: 'NB3 4QX' }, { firstName: 'Martine', surname: 'Martin', dob: '20150612', postcode: 'NB3 4QX' })).toBe(true);
+    expect(twins({ firstName: 'Harrington', surname: 'Harrison', dob: '20150612', postcode: 'NB3 4QX' }, { firstName: 'Harris', surname: 'Harrison', dob: '20150612', postcode: 'NB3 4QX' })).toBe(true);
   });
 
   it('does not hold for forenames that are forms of one another, other dates of birth or surnames, another house, or shared identifiers', () => {
