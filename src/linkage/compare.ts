@@ -360,13 +360,13 @@ export function forenamesAgree(level: number): boolean {
 
 /**
  * Whether two groups of records (each taken to be one person) are twins, so must not be joined. Each
- * group is given as its records by twin key (date of birth, surname, and postcode or address). They are
- * twins when, among the records that share a twin key across the groups, some pair is twins
- * (`isTwinPair`) and no pair has forenames that are forms of one another. A group that already holds a
- * record with the other group's forename (at the same date of birth, surname and address) is the same
- * person, and a record of it with another forename is an error in that record, held to the group by
- * other evidence (an identifier); groups with no forename in common stay apart however strong their
- * other links.
+ * group is given as its records by twin key (date of birth and surname, of records with a forename).
+ * They are twins when, among the records that share a key across the groups, some pair is twins
+ * (`isTwinPair`, which also asks for the same address) and no pair has forenames that are forms of one
+ * another. A group that already holds a record with the other group's forename at that date of birth and
+ * surname (wherever it lived) is the same person, and a record of it with another forename is an error
+ * in that record, held to the group by other evidence (an identifier); groups with no forename in
+ * common stay apart however strong their other links.
  */
 export function areTwinGroups(f: Features, a: ReadonlyMap<string, readonly number[]>, b: ReadonlyMap<string, readonly number[]>, levels: Uint8Array): boolean {
   let twins = false;

@@ -13,12 +13,15 @@
  * recorded here. So where the viewer may know who is involved but not see the agency's records, the
  * agency is named as holding involvement records, with the reason and "ask them".
  *
- * Nothing is named:
- * - to a viewer who may not know of the involvement: a current one needs the contacts category (the
- *   contact minimum gives it), an ended one the involvements category beyond the viewer's own
- *   organisation's, as for involvements recorded here;
- * - for an organisation whose every involvement recorded here with the person is hidden from the
- *   viewer (a sensitive service without consent).
+ * Nothing is named to a viewer who may not know of the involvement: a current one needs the contacts
+ * category (the contact minimum gives it), an ended one the involvements category beyond the viewer's
+ * own organisation's, as for involvements recorded here.
+ *
+ * Sensitive services. A feed record names no service, so an organisation that runs a sensitive service
+ * hidden from the viewer (no consent) could be speaking of it in any of its rows. Its rows are never
+ * shown in full to other organisations. It is named as holding records only where the viewer may
+ * already know of one of its visible involvements recorded here, and never where all of them are
+ * hidden (`organisationsHiddenFrom`).
  */
 import { decide, relationshipOf, type DataCategory, type Decision, type Requester, type SubjectFacts } from './access-policy.ts';
 
@@ -40,6 +43,13 @@ export interface AgencyInvolvementAccess<T extends AgencyInvolvementFact> {
 /** A category the decision opens on a basis other than a disclosure (a disclosure is exactly its items). */
 export const openedFully = (d: Decision, c: DataCategory): boolean => d.allowed.includes(c) && d.basisByCategory[c] !== 'disclosure';
 
+/** Organisations whose every involvement recorded with the person is hidden from the viewer: never named to them. */
+export function organisationsHiddenFrom(facts: SubjectFacts, decision: Decision): Set<string> {
+  const hidden = new Set(decision.hiddenInvolvementIds);
+  const shown = new Set(facts.involvements.filter((i) => !hidden.has(i.id)).map((i) => i.organisationId));
+  return new Set(facts.involvements.filter((i) => hidden.has(i.id) && !shown.has(i.organisationId)).map((i) => i.organisationId));
+}
+
 export function agencyInvolvementAccess<T extends AgencyInvolvementFact>(
   requester: Requester,
   facts: SubjectFacts,
@@ -56,8 +66,12 @@ export function agencyInvolvementAccess<T extends AgencyInvolvementFact>(
     relationshipOf(requester, facts).length > 0 ||
     decide({ requester, action: 'read', categories: ['involvements'], purpose: 'check the basis' }, { ...facts, involvements: [] }, now).allow;
   const hidden = new Set(decision.hiddenInvolvementIds);
-  const shownHere = new Set(facts.involvements.filter((i) => !hidden.has(i.id)).map((i) => i.organisationId));
-  const hiddenOrganisations = new Set(facts.involvements.filter((i) => hidden.has(i.id) && !shownHere.has(i.organisationId)).map((i) => i.organisationId));
+  // Organisations running a service hidden from the viewer, and those with an involvement recorded
+  // here that the viewer may know of (current: contacts; any: involvements beyond their own).
+  const withHiddenService = new Set(facts.involvements.filter((i) => hidden.has(i.id)).map((i) => i.organisationId));
+  const knownHere = new Set(
+    facts.involvements.filter((i) => !hidden.has(i.id) && ((i.active && contacts) || (involvements && beyondOwn))).map((i) => i.organisationId),
+  );
 
   const shown: AgencyInvolvementAccess<T>['shown'] = [];
   const heldBy = new Map<string, { organisationId: string; organisationName: string; reason: string }>();
@@ -67,18 +81,21 @@ export function agencyInvolvementAccess<T extends AgencyInvolvementFact>(
       shown.push({ row, contacts: true });
       continue;
     }
-    if (hiddenOrganisations.has(row.organisationId)) continue;
+    const sensitive = withHiddenService.has(row.organisationId);
+    if (sensitive && !knownHere.has(row.organisationId)) continue;
     const current = row.endDate === null || row.endDate > today;
     // Whether the viewer may know of this involvement at all, as of one recorded here: a current one
     // through the contacts category (the contact minimum too); any through the involvements category
     // when it reaches beyond their own organisation's.
     if (!((current && contacts) || (involvements && beyondOwn))) continue;
-    if (openedFully(decision, row.caseCategory)) {
+    if (!sensitive && openedFully(decision, row.caseCategory)) {
       shown.push({ row, contacts });
       continue;
     }
     if (!heldBy.has(row.organisationId)) {
-      const why = decision.redacted.find((x) => x.category === row.caseCategory)?.reason ?? 'Your access does not cover their records.';
+      // the same words as for any agency: a reason about the hidden service would reveal it
+      const redacted = sensitive ? undefined : decision.redacted.find((x) => x.category === row.caseCategory)?.reason;
+      const why = redacted ?? 'Your access does not cover their records.';
       heldBy.set(row.organisationId, { organisationId: row.organisationId, organisationName: row.organisationName, reason: why });
     }
   }

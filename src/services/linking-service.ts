@@ -18,7 +18,7 @@ import { newId } from '../ids.ts';
 import { modelMismatch, scoreWithModel, startingModel, trainAppModel, type AppModel, type PairScore, type TrainingSummary } from '../linkage/app-model.ts';
 import { prepareFeatures } from '../linkage/features.ts';
 import { blankRecord, recordSetOf, type RawRecord } from '../linkage/records.ts';
-import { agencyInvolvementAccess, openedFully } from '../policy/agency-involvements.ts';
+import { agencyInvolvementAccess, openedFully, organisationsHiddenFrom } from '../policy/agency-involvements.ts';
 import { CASE_CATEGORIES, mayReviewLinks, mayTrainLinkageModel, type DataCategory, type Decision, type FeedRequester } from '../policy/access-policy.ts';
 import { AccessDeniedError, requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
 import type { AgencyInvolvementRow, LinkingRepository, LinkReviewRow, LinkSourceRecord, PersonLinkRow, TrainingRow } from '../repositories/linking-repository.ts';
@@ -91,7 +91,12 @@ export interface AgencyInvolvementsView {
   past: AgencyInvolvementView[];
   /** Agencies holding involvement records the viewer may not see, with why and whom to ask. */
   heldBy: Array<{ organisationId: string; organisationName: string; reason: string }>;
+  /** More records than the newest AGENCY_INVOLVEMENTS_SHOWN were sent: the oldest ended ones are left out. */
+  more: boolean;
 }
+
+/** The most agency-reported involvements read for one person (current first, then the most recently ended). */
+export const AGENCY_INVOLVEMENTS_SHOWN = 500;
 
 /** One agency record linked to a person, as the viewer may see it. */
 export interface LinkedRecordView {
@@ -444,7 +449,7 @@ export class LinkingService {
    * category and identity; otherwise the link is listed as held by that agency, with the reason.
    */
   async linkedRecords(p: Principal, subjectId: string, ctx: AuditContext, options: { reason?: string | undefined } = {}): Promise<{ records: LinkedRecordView[]; decision: Decision }> {
-    const { decision } = await this.#gate.check(
+    const { decision, facts } = await this.#gate.check(
       p,
       {
         action: 'read',
@@ -456,7 +461,10 @@ export class LinkingService {
       },
       ctx,
     );
-    const rows = await this.#links.linksOfPerson(subjectId);
+    // An organisation whose every involvement with the person is a service hidden from the viewer (a
+    // sensitive service without consent) is not named through its linked records either.
+    const hiddenOrganisations = organisationsHiddenFrom(facts, decision);
+    const rows = (await this.#links.linksOfPerson(subjectId)).filter((r) => r.organisationId === p.organisationId || !hiddenOrganisations.has(r.organisationId));
     const requester: FeedRequester = { ...requesterOf(p), via: p.via };
     const records = rows.map((r): LinkedRecordView => {
       const own = r.organisationId === p.organisationId;
@@ -504,7 +512,9 @@ export class LinkingService {
       },
       ctx,
     );
-    const rows = await this.#links.agencyInvolvementsOf(subjectId);
+    const fetched = await this.#links.agencyInvolvementsOf(subjectId, AGENCY_INVOLVEMENTS_SHOWN + 1);
+    const more = fetched.length > AGENCY_INVOLVEMENTS_SHOWN;
+    const rows = more ? fetched.slice(0, AGENCY_INVOLVEMENTS_SHOWN) : fetched;
     const access = agencyInvolvementAccess(requesterOf(p), facts, decision, rows, now);
     const today = now.toISOString().slice(0, 10);
     const card = ({ row, contacts }: { row: AgencyInvolvementRow; contacts: boolean }): AgencyInvolvementView => {
@@ -515,7 +525,8 @@ export class LinkingService {
     return {
       current: access.shown.filter(isCurrent).map(card),
       past: access.shown.filter((x) => !isCurrent(x)).map(card),
-      heldBy: access.heldBy.map((h) => ({ ...h, reason: `${h.organisationName}'s system records involvement with this person: ask them. ${h.reason}` })),
+      heldBy: access.heldBy.map((h) => ({ ...h, reason: `${h.organisationName} records involvement with this person in its own system: ask them. ${h.reason}` })),
+      more,
     };
   }
 

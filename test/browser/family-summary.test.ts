@@ -131,7 +131,7 @@ describe.skipIf(skip)('family summary in Chromium', () => {
       const involved = (await school.page.locator('main').textContent()) ?? '';
       expect(involved).not.toContain('Child protection plan');
       await expect.poll(() => school.page.locator('.ta-held-by').count()).toBe(1);
-      expect(await school.page.locator('.ta-held-by').textContent()).toMatch(/system records involvement with this person: ask them/);
+      expect(await school.page.locator('.ta-held-by').textContent()).toMatch(/records involvement with this person in its own system: ask them/);
       await checkA11y(school.page, "person page: an agency's own records named, not shown");
       school.watch.assertClean('person page as the school');
     } finally {

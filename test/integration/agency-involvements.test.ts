@@ -8,7 +8,7 @@ import { CLI_ACTOR } from '../../src/cli/commands.ts';
 import type { Principal } from '../../src/services/principal.ts';
 import { createTestApp, signIn, type TestApp } from '../support/app.ts';
 import { describeDatabase } from '../support/database.ts';
-import { buildFamily, ctx, daysAgo, type FamilyScenario } from '../support/family-summary.ts';
+import { buildFamily, ctx, daysAgo, nhs, sendAgencyRecords, yearsAgo, type FamilyScenario } from '../support/family-summary.ts';
 
 interface AgencyRow {
   organisation: { id: string; name: string };
@@ -86,6 +86,7 @@ describe(`who is involved, as agencies' own systems record it (${describeDatabas
       expect.objectContaining({ role: 'Offender manager', practitionerName: 'DS Rowan Achterberg', teamName: 'Integrated offender management', phone: '01632 960 477', email: 'iom@police.northbridge.example', endDate: null }),
     ]);
     expect(v.past.map((r) => r.practitionerName)).toEqual(['PC Mabel Ostrander']);
+    expect((res.body as { more: boolean }).more).toBe(false);
   });
 
   it("shows children's social care's own rows to its social worker, and every agency's to the hub on its enquiry", async () => {
@@ -106,7 +107,7 @@ describe(`who is involved, as agencies' own systems record it (${describeDatabas
     expect([...v.current, ...v.past]).toEqual([]);
     expect(v.heldBy).toHaveLength(1);
     expect(v.heldBy[0]!.organisation.name).toMatch(/Children/);
-    expect(v.heldBy[0]!.reason).toMatch(/system records involvement with this person: ask them\./);
+    expect(v.heldBy[0]!.reason).toMatch(/records involvement with this person in its own system: ask them\./);
     expect(JSON.stringify(v)).not.toMatch(/protection|in need/i);
   });
 
@@ -119,6 +120,27 @@ describe(`who is involved, as agencies' own systems record it (${describeDatabas
     const v = res.body as AgencyView;
     expect([...v.current, ...v.past]).toEqual([]);
     expect(v.heldBy.map((h) => h.organisation.name)).toEqual([expect.stringMatching(/Children/)]);
+  });
+
+  it('never names, through its records, a sensitive service hidden from the viewer: neither its involvements nor its linked records', async () => {
+    // The domestic abuse outreach service works with Marigold without her consent to show it (buildFamily).
+    // Its own system now sends her record and its involvement; linking attaches them to her.
+    const vcsToken = await tokenFor('family.support@familysupport.northbridge.example');
+    const vcs = (await t.services.auth.authenticateApiToken(vcsToken))!;
+    await sendAgencyRecords(t, vcs, 'Outreach', {
+      people: [{ ref: 'DA-1', given: 'Marigold', family: 'Thistlewood', dob: yearsAgo(36, 40), nhs: nhs(11) }],
+      involvements: [{ ref: 'DA-I1', person: 'DA-1', role: 'Domestic abuse outreach worker', start: daysAgo(90) }],
+    });
+    const own = (await agencyInvolvements('family.support@familysupport.northbridge.example', f.marigold)).body as AgencyView;
+    expect(own.current.map((r) => r.role)).toEqual(['Domestic abuse outreach worker']);
+    for (const email of ['gp@riverside.northbridge.example', 'mash.officer@csc.northbridge.example']) {
+      const res = await agencyInvolvements(email, f.marigold);
+      expect(res.status, email).toBe(200);
+      expect(JSON.stringify(res.body), email).not.toMatch(/outreach|domestic|familysupport|Family Support/i);
+      const linked = await request(t.app).get(`/api/v1/people/${f.marigold}/linked-records`).set('Authorization', `Bearer ${await tokenFor(email)}`);
+      expect(linked.status, email).toBe(200);
+      expect(JSON.stringify(linked.body), email).not.toContain(vcs.organisationId);
+    }
   });
 
   it('audits each read as one entry, refusals too', async () => {

@@ -200,6 +200,7 @@ export function registerLinkingRoutes(registry: ApiRegistry, services: Services)
           current: z.array(AgencyInvolvement),
           past: z.array(AgencyInvolvement),
           heldBy: z.array(z.object({ organisation: z.object({ id: z.uuid(), name: z.string() }), reason: z.string() })),
+          more: z.boolean().meta({ description: 'True when more than 500 were sent: the oldest ended ones are left out' }),
         }),
       },
       404: { description: 'No such person', schema: ErrorSchema },
@@ -219,7 +220,7 @@ export function registerLinkingRoutes(registry: ApiRegistry, services: Services)
         endDate: a.endDate,
         sentAt: a.sentAt.toISOString(),
       });
-      return { current: v.current.map(out), past: v.past.map(out), heldBy: v.heldBy.map((h) => ({ organisation: { id: h.organisationId, name: h.organisationName }, reason: h.reason })) };
+      return { current: v.current.map(out), past: v.past.map(out), heldBy: v.heldBy.map((h) => ({ organisation: { id: h.organisationId, name: h.organisationName }, reason: h.reason })), more: v.more };
     },
   });
 }
