@@ -69,7 +69,7 @@ export interface Features {
   /** Per address id: the address without spaces (for an edit distance on short addresses). */
   addressCompact: string[];
   /** Per address id: the id of its numbers (house, flat) in order, or -1 when it has none. */
-  addressNumbers: Int32Array;
+  addressNumbers: number[];
   numbers: Interner;
 }
 
@@ -177,7 +177,7 @@ export function prepareFeatures(set: RecordSet): Features {
     masks: { names: [], email: [], town: [], address: [] },
     addressBigrams: [],
     addressCompact: [],
-    addressNumbers: new Int32Array(0),
+    addressNumbers: [],
     numbers: new Interner(),
   };
   const it = f.interners;
@@ -291,14 +291,10 @@ export function fillRecord(f: Features, slot: number, r: Omit<RawRecord, 'id'>):
   const aid = internMasked(it.address, f.masks.address, address);
   f.address[slot] = aid;
   if (aid >= 0 && aid === f.addressBigrams.length) {
-    f.addressBigrams.push(bigrams(address));
-    f.addressCompact.push(address.replace(/ /g, ''));
-    if (aid >= f.addressNumbers.length) {
-      const grown = new Int32Array(Math.max(64, f.addressNumbers.length * 2));
-      grown.set(f.addressNumbers);
-      f.addressNumbers = grown;
-    }
-    f.addressNumbers[aid] = f.numbers.id((address.match(/\d+/g) ?? []).join(' '));
+    const compact = address.replace(/ /g, '');
+    f.addressCompact.push(compact);
+    f.addressBigrams.push(bigrams(compact));
+    f.addressNumbers.push(f.numbers.id((address.match(/\d+/g) ?? []).join(' ')));
   }
 }
 
@@ -320,9 +316,8 @@ export function normaliseAddress(raw: string): string {
     .join(' ');
 }
 
-/** Character bigrams of `s` without its spaces, as sorted codes (a multiset). */
-export function bigrams(s: string): Int32Array {
-  const t = s.replace(/ /g, '');
+/** Character bigrams of `t` (an address without its spaces), as sorted codes (a multiset). */
+export function bigrams(t: string): Int32Array {
   const out = new Int32Array(Math.max(t.length - 1, 0));
   for (let k = 0; k + 1 < t.length; k++) out[k] = t.charCodeAt(k) * 65536 + t.charCodeAt(k + 1);
   return out.sort();

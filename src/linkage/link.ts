@@ -125,8 +125,6 @@ export class Linker {
     for (let l = 1; l < COMPARISONS[C_ADDRESS]!.levels.length; l++) best = Math.max(best, this.W[C_ADDRESS * 16 + l]!);
     this.maxAddressWeight = best;
     const names = this.f.names.length;
-    this.#tfFirst = new Float64Array(0);
-    this.#tfSurname = new Float64Array(0);
     const tfFirst = new Float64Array(names);
     const tfSurname = new Float64Array(names);
     for (let id = 0; id < names; id++) {
@@ -185,8 +183,8 @@ export class Linker {
     const fl = levels[C_FIRST]!;
     const sl = levels[C_SURNAME]!;
     if (mightBeSwapped(fl, sl)) {
-      const inPlace = W[C_FIRST * 16 + fl]! + W[C_SURNAME * 16 + sl]! + (fl === 1 ? this.tfAdjustment(C_FIRST, f.first[i]!) : 0) + (sl === 1 ? this.tfAdjustment(C_SURNAME, f.surname[i]!) : 0);
-      const swapped = w - inPlace + W[C_FIRST * 16 + 2]! + W[C_SURNAME * 16 + 2]!;
+      // neither name is exact in place (mightBeSwapped), so no term-frequency adjustment is in w for them
+      const swapped = w - W[C_FIRST * 16 + fl]! - W[C_SURNAME * 16 + sl]! + W[C_FIRST * 16 + 2]! + W[C_SURNAME * 16 + 2]!;
       // weightOf takes the swap whenever the names are nearly swapped, whichever weighs more, so the
       // check is needed whenever either weight could reach min
       if ((swapped > w ? swapped : w) + addressHeadroom >= min && nearlySwapped(f, f.first[i]!, f.first[j]!, f.surname[i]!, f.surname[j]!)) {

@@ -194,6 +194,16 @@ function disclosedCategories(r: Requester, facts: SubjectFacts, now: Date): Set<
  * abuse support) are invisible to everyone outside the organisation providing them unless the
  * person consented to their being shown.
  */
+/**
+ * Whether the requester may see involvements beyond their own organisation's: through a working
+ * relationship, or a basis that still opens involvements once the person's involvements (so their own
+ * organisation's) are set aside. Otherwise the involvements category shows them their own
+ * organisation's only.
+ */
+export function involvementsBeyondOwnOrganisation(r: Requester, facts: SubjectFacts, now: Date): boolean {
+  return relationshipOf(r, facts).length > 0 || decide({ requester: r, action: 'read', categories: ['involvements'], purpose: 'check the basis' }, { ...facts, involvements: [] }, now).allow;
+}
+
 export function hiddenInvolvements(r: Requester, facts: SubjectFacts): string[] {
   return facts.involvements.filter((i) => i.sensitive && !i.consentToShow && i.organisationId !== r.organisationId).map((i) => i.id);
 }

@@ -23,7 +23,7 @@
  * already know of one of its visible involvements recorded here, and never where all of them are
  * hidden (`organisationsHiddenFrom`).
  */
-import { decide, relationshipOf, type DataCategory, type Decision, type Requester, type SubjectFacts } from './access-policy.ts';
+import { involvementsBeyondOwnOrganisation, type DataCategory, type Decision, type Requester, type SubjectFacts } from './access-policy.ts';
 
 export interface AgencyInvolvementFact {
   organisationId: string;
@@ -60,11 +60,7 @@ export function agencyInvolvementAccess<T extends AgencyInvolvementFact>(
   const today = now.toISOString().slice(0, 10);
   const involvements = openedFully(decision, 'involvements');
   const contacts = openedFully(decision, 'contacts');
-  // Beyond their own organisation's involvements: a working relationship, or a basis that still opens
-  // involvements once the person's involvements (so their own organisation's) are set aside.
-  const beyondOwn =
-    relationshipOf(requester, facts).length > 0 ||
-    decide({ requester, action: 'read', categories: ['involvements'], purpose: 'check the basis' }, { ...facts, involvements: [] }, now).allow;
+  const beyondOwn = involvementsBeyondOwnOrganisation(requester, facts, now);
   const hidden = new Set(decision.hiddenInvolvementIds);
   // Organisations running a service hidden from the viewer, and those with an involvement recorded
   // here that the viewer may know of (current: contacts; any: involvements beyond their own).

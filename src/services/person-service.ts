@@ -6,7 +6,7 @@ import { nameVariantsForKey } from '../matching/nicknames.ts';
 import { doubleMetaphone } from '../matching/phonetic.ts';
 import { normaliseName } from '../matching/strings.ts';
 import { validateLocalId, validateNhsNumber, validatePostcode, validateUpn } from '../people/identifiers.ts';
-import { decide, householdAccess, mayAppearInSearch, mayBreakGlass, mayReviewBreakGlass, relationshipOf, type Basis, type DataCategory, type Decision, type SubjectFacts } from '../policy/access-policy.ts';
+import { decide, householdAccess, involvementsBeyondOwnOrganisation, mayAppearInSearch, mayBreakGlass, mayReviewBreakGlass, type Basis, type DataCategory, type Decision, type SubjectFacts } from '../policy/access-policy.ts';
 import { AccessDeniedError, requesterOf, type PolicyGate } from '../policy/policy-gate.ts';
 import {
   DuplicateIdentifierError,
@@ -740,11 +740,7 @@ export class PersonService {
   #visibleInvolvements(p: Principal, facts: SubjectFacts, decision: Decision, involvements: Involvement[], now: Date): { all: Involvement[]; listed: Involvement[] } {
     const hidden = new Set(decision.hiddenInvolvementIds);
     const all = involvements.filter((i) => !hidden.has(i.id));
-    // Every basis but the organisation's own involvement opens all of them: a relationship, or
-    // whatever still opens them once the involvements (so own-organisation) are set aside.
-    const beyondOwn =
-      relationshipOf(requesterOf(p), facts).length > 0 ||
-      decide({ requester: requesterOf(p), action: 'read', categories: ['involvements'], purpose: 'check the basis' }, { ...facts, involvements: [] }, now).allow;
+    const beyondOwn = involvementsBeyondOwnOrganisation(requesterOf(p), facts, now);
     // A disclosure opens exactly the involvements it carried.
     const disclosed = disclosedOnly(decision);
     const listed = (beyondOwn ? all : all.filter((i) => i.organisationId === p.organisationId)).filter((i) => disclosed('involvements', 'involvement', i.id));
